@@ -1,0 +1,40 @@
+"""Seed: 26 circles, centres on a simple grid, radii from a linear program."""
+
+import numpy as np
+from scipy.optimize import linprog
+
+N = 26
+
+# EVOLVE-BLOCK-START
+def centres():
+    """Centre positions: a 5x5 grid plus one extra circle in a gap."""
+    pts = []
+    for i in range(5):
+        for j in range(5):
+            pts.append((0.1 + 0.2 * i, 0.1 + 0.2 * j))
+    pts.append((0.2, 0.2))
+    return np.array(pts, dtype=float)
+# EVOLVE-BLOCK-END
+
+
+def max_radii(c):
+    """Largest radii for fixed centres: maximise sum r s.t. r_i + r_j <= d_ij, r_i <= wall."""
+    n = len(c)
+    c = np.clip(c, 0.0, 1.0)
+    rows, rhs = [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            row = np.zeros(n)
+            row[i] = row[j] = 1.0
+            rows.append(row)
+            rhs.append(np.hypot(*(c[i] - c[j])))
+    wall = np.minimum.reduce([c[:, 0], 1 - c[:, 0], c[:, 1], 1 - c[:, 1]])
+    res = linprog(-np.ones(n), A_ub=np.array(rows), b_ub=np.array(rhs),
+                  bounds=[(0, w) for w in wall], method="highs")
+    r = res.x if res.success else np.zeros(n)
+    return c, np.maximum(r * (1 - 1e-9) - 1e-12, 0.0)
+
+
+def run():
+    c, r = max_radii(centres())
+    return [[float(x), float(y), float(rr)] for (x, y), rr in zip(c, r)]
