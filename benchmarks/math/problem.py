@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+import numpy as np
+
 from agent.records import EvalResult, Resources
 from agent.sandbox import Limits, run_python_function
 from agent.task import EvalContext, Task, TaskInfo
@@ -30,6 +32,30 @@ class Validated:
     score: float
     metrics: dict[str, float] = field(default_factory=dict)
     feedback: str = ""
+
+
+Ref = tuple["float | int | None", str]  # (value or None when not found, source)
+
+
+def make_references(direction: Literal["max", "min"], before: Ref, alphaevolve: Ref,
+                    later: Ref, **others: Ref) -> dict[str, Any]:
+    """The reference table of a problem: every value with its source; ``None`` = not found.
+
+    Keys: ``best_known_before_alphaevolve``, ``alphaevolve``, ``best_later`` (best value
+    published after AlphaEvolve), any ``others`` (e.g. ``fm_agent``), and ``best_known``: the best
+    of all of them in the problem's direction (what reports measure the gap to).
+    """
+    table: dict[str, Any] = {}
+    for key, (value, source) in [("best_known_before_alphaevolve", before),
+                                 ("alphaevolve", alphaevolve), ("best_later", later),
+                                 *others.items()]:
+        table[key] = {"value": value, "source": source}
+    known = [(k, v["value"]) for k, v in table.items() if v["value"] is not None]
+    if known:
+        pick = max if direction == "max" else min
+        k, v = pick(known, key=lambda kv: kv[1])
+        table["best_known"] = {"value": v, "source": f"= {k}: {table[k]['source']}"}
+    return table
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,35 @@ def _finite_array(x: Any, shape_desc: str) -> None:
         raise InvalidConstruction(f"{shape_desc}: every entry must be a finite number")
 
 
+def as_vector(value: Any, what: str, min_len: int = 1, max_len: int | None = None,
+              length: int | None = None) -> np.ndarray:
+    """A flat list of finite numbers as a float array; anything else is InvalidConstruction."""
+    if not isinstance(value, list):
+        raise InvalidConstruction(f"{what} must be a list of numbers, got {type(value).__name__}")
+    n = len(value)
+    if length is not None and n != length:
+        raise InvalidConstruction(f"{what} must have exactly {length} entries, got {n}")
+    if n < min_len or (max_len is not None and n > max_len):
+        raise InvalidConstruction(f"{what} must have between {min_len} and {max_len} entries, "
+                                  f"got {n}")
+    _finite_array(value, what)
+    return np.asarray(value, dtype=float)
+
+
+def as_matrix(value: Any, rows: int, cols: int, what: str, row_name: str = "row") -> np.ndarray:
+    """A list of ``rows`` lists of ``cols`` finite numbers as a float array (shape checked)."""
+    if not isinstance(value, list) or len(value) != rows:
+        got = f"{len(value)} entries" if isinstance(value, list) else type(value).__name__
+        raise InvalidConstruction(f"{what}: expected a list of {rows} {row_name}s of {cols} "
+                                  f"numbers, got {got}")
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != cols:
+            raise InvalidConstruction(f"{what}: {row_name} {i} must be a list of {cols} numbers, "
+                                      f"got {row!r:.60}")
+        _finite_array(row, f"{what}: {row_name} {i}")
+    return np.asarray(value, dtype=float).reshape(rows, cols)
+
+
 @dataclass(frozen=True)
 class MathEvaluator:
     """Picklable evaluator: looks its problem up by name inside the worker."""
@@ -92,14 +147,21 @@ class MathEvaluator:
         except InvalidConstruction as e:
             return EvalResult.invalid(f"invalid construction: {e}", metrics=metrics,
                                       feedback=f"invalid construction: {e}")
-        except (TypeError, ValueError, IndexError, KeyError) as e:
+        except (TypeError, ValueError, IndexError, KeyError, ArithmeticError, RecursionError) as e:
             return EvalResult.invalid(f"malformed construction: {type(e).__name__}: {e}",
                                       metrics=metrics)
         return EvalResult(valid=True, fitness=v.score, metrics={**metrics, **v.metrics},
                           feedback=v.feedback)
 
 
-_MODULES = ["benchmarks.math.problems.circle_packing"]
+_MODULES = [
+    "benchmarks.math.problems.circle_packing",
+    "benchmarks.math.problems.distance_ratio",
+    "benchmarks.math.problems.autocorrelation",
+    "benchmarks.math.problems.erdos_overlap",
+    "benchmarks.math.problems.heilbronn",
+    "benchmarks.math.problems.kissing",
+]
 
 
 def all_problems() -> dict[str, MathProblem]:
@@ -111,4 +173,11 @@ def all_problems() -> dict[str, MathProblem]:
 
 
 def get_problem(name: str) -> MathProblem:
-    return all_problems()[name]
+    probs = all_problems()
+    if name not in probs:
+        import difflib
+
+        hint = difflib.get_close_matches(name, list(probs), n=1)
+        more = f" Did you mean {hint[0]!r}?" if hint else ""
+        raise KeyError(f"unknown math problem {name!r}.{more} Known: {', '.join(sorted(probs))}")
+    return probs[name]
