@@ -1,0 +1,2 @@
+class AleBenchError(Exception):
+    """Same name as ale_bench.error.AleBenchError."""
