@@ -193,13 +193,13 @@ class FakeLLMServer:
         app.router.add_post("/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/health", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.2)
+        site = web.SockSite(self._runner, sock)
         await site.start()
 
     async def _stop(self) -> None:
@@ -244,7 +244,9 @@ class FakeLLMServer:
         messages = body.get("messages") or []
         prompt = "\n".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
         entry = {"n": n, "model": body.get("model"), "kind": b.kind, "status": 200,
-                 "auth": bool(request.headers.get("Authorization")), "t": time.time()}
+                 "auth": bool(request.headers.get("Authorization")), "t": time.time(),
+                 "n_messages": len(messages),
+                 "last": str(messages[-1].get("content", ""))[:500] if messages else ""}
         with self._lock:
             self.log.append(entry)
         delay = lat + b.delay_s
