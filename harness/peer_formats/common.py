@@ -264,6 +264,8 @@ def to_result(metrics: Mapping[str, Any], *, src: str, fitness_key: str = "combi
     or non-finite fitness is an invalid result naming ``src``.
     """
     nums = {**flatten_numbers(metrics), **(extra_metrics or {})}
+    if fitness_key != "score" and "score" in nums:  # metrics["score"] is the raw objective here
+        nums["evaluator.score"] = nums.pop("score")
     arts = {str(k): (v if isinstance(v, str) else json.dumps(v, default=str))[:MAX_ARTIFACT]
             for k, v in (artifacts or {}).items()}
     own = [str(metrics[k]) for k in ("feedback", "text_feedback")
