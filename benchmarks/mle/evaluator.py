@@ -65,16 +65,19 @@ class InvalidPrediction(ValueError):
 
 # ---- validation split ---------------------------------------------------------------------------
 
-def _read_csv(src: Any) -> Any:
+def read_csv(src: Any) -> Any:
+    """pandas.read_csv with exact float round trips (mlebench's default; pandas 3's own)."""
     import pandas as pd
 
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return pd.read_csv(src)
     return pd.read_csv(src, float_precision="round_trip")
 
 
 def build_validation_input(ref: CompetitionRef, dest: Path) -> Any:
     """Write the validation input folder into ``dest``; return the held-out answers (trusted)."""
     pub = ref.public_dir
-    train = _read_csv(pub / ref.train_file)
+    train = read_csv(pub / ref.train_file)
     need = [ref.id_column, *ref.target_columns]
     missing = [c for c in need if c not in train.columns]
     if missing:
@@ -90,7 +93,7 @@ def build_validation_input(ref: CompetitionRef, dest: Path) -> Any:
     dest.mkdir(parents=True, exist_ok=True)
     fit.to_csv(dest / ref.train_file, index=False)
     val.drop(columns=list(ref.target_columns)).to_csv(dest / ref.test_file, index=False)
-    sample = _read_csv(pub / "sample_submission.csv")
+    sample = read_csv(pub / "sample_submission.csv")
     filler = {c: (sample[c].iloc[0] if len(sample) else 0) for c in sample.columns[1:]}
     sample_val = val[[ref.id_column]].copy()
     for c, v in filler.items():
@@ -179,7 +182,7 @@ class MLEEvaluator:
             return EvalResult.invalid(f"the script wrote no {SUBMISSION} in its output directory",
                                       metrics=metrics, feedback=logs)
         try:
-            sub = _read_csv(io.BytesIO(res.files[SUBMISSION]))
+            sub = read_csv(io.BytesIO(res.files[SUBMISSION]))
             score = score_predictions(self.ref, sub, answers)
         except InvalidPrediction as e:
             return EvalResult.invalid(f"invalid submission: {e}", metrics=metrics,
@@ -256,7 +259,7 @@ def _grade_offline(ref: CompetitionRef, sub_path: Path) -> dict[str, Any]:
     score, why = None, None
     if exists:
         try:
-            score = comp.grade(_read_csv(sub_path), _read_csv(comp.answers_path))
+            score = comp.grade(read_csv(sub_path), read_csv(comp.answers_path))
         except InvalidSubmission as e:
             why = str(e)
         except Exception as e:

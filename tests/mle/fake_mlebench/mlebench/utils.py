@@ -1,0 +1,26 @@
+import importlib
+from pathlib import Path
+
+import pandas as pd
+
+
+def import_fn(fn_import_string: str):
+    module_name, fn_name = fn_import_string.split(":")
+    return getattr(importlib.import_module(module_name), fn_name)
+
+
+def read_csv(*args, **kwargs) -> pd.DataFrame:
+    try:
+        return pd.read_csv(*args, **{"float_precision": "round_trip", **kwargs})
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def load_answers(path: Path):
+    if path.suffix == ".csv":
+        return read_csv(path)
+    raise ValueError(f"Unsupported file format for answers: {path}")
+
+
+def get_module_dir() -> Path:
+    return Path(__file__).parent.resolve()
