@@ -1,5 +1,10 @@
 // Cargo loading seed: greedy by value density, then fill what still fits.
-#include <bits/stdc++.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <numeric>
+#include <vector>
 using namespace std;
 
 // EVOLVE-BLOCK-START

@@ -1,6 +1,11 @@
 // Depot placement seed: spread the depots over the customers, then a few rounds of
 // weighted Lloyd iterations (move each depot to the centre of the customers it serves).
-#include <bits/stdc++.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <numeric>
+#include <vector>
 using namespace std;
 
 // EVOLVE-BLOCK-START

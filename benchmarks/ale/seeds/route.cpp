@@ -1,5 +1,10 @@
 // Courier route seed: nearest-neighbour tour, then a few passes of 2-opt.
-#include <bits/stdc++.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <numeric>
+#include <vector>
 using namespace std;
 
 // EVOLVE-BLOCK-START
