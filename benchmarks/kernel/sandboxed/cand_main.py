@@ -71,13 +71,13 @@ def check_patches(snap: dict, when: str) -> None:
                 now = None
         if now is not v:
             changed.append(f"{name}.{k}")
-    if changed:
-        timers = [c for c in changed if c.startswith(("time.", "torch.cuda.Event", "kb_common",
-                                                      "torch.cuda.synchronize", "harness"))]
-        guard = "patched_timer" if timers else "patched_torch"
-        shown = ", ".join((timers or changed)[:5])
-        violation(guard, f"candidate replaced {shown} ({when}); patching torch functions, "
-                         "timers or the harness is not allowed")
+    timers = [c for c in changed if c.startswith(("time.", "torch.cuda.Event", "kb_common",
+                                                  "torch.cuda.synchronize", "harness"))]
+    others = [c for c in changed if c not in timers]
+    for guard, names in (("patched_timer", timers), ("patched_torch", others)):
+        if names:
+            violation(guard, f"candidate replaced {', '.join(names[:5])} ({when}); patching "
+                             "torch functions, timers or the harness is not allowed")
 
 
 # ---- silent fallback to the reference Model ----------------------------------------------------
