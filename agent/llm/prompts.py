@@ -29,14 +29,15 @@ def estimate_tokens(text: str) -> int:
 
 def load_template(name: str, template_dir: str | Path | None = None) -> Template:
     """``name`` from ``template_dir`` when it has it, else the default."""
+    if template_dir is not None and not Path(template_dir).is_dir():
+        raise FileNotFoundError(f"template_dir {template_dir} does not exist; fix the path or "
+                                "leave it out to use the default templates")
     for d in (template_dir, DEFAULT_DIR):
         if d is None:
             continue
         p = Path(d) / name
         if p.is_file():
             return Template(p.read_text())
-    if template_dir is not None and not Path(template_dir).is_dir():
-        raise FileNotFoundError(f"template_dir {template_dir} does not exist")
     raise FileNotFoundError(f"no prompt template {name!r} in {template_dir or DEFAULT_DIR}")
 
 
