@@ -202,3 +202,15 @@ def summarize(performances: Mapping[str, float], final_contest: str = FINAL_CONT
     if all(k in schedule for k in performances) and final_contest in schedule:
         out["rating"] = float(rating(performances, final_contest, schedule))
     return out
+
+
+def suite_summary(results: Mapping[str, object], final_contest: str = FINAL_CONTEST,
+                  schedule: Mapping[str, Contest] = LITE_SCHEDULE) -> dict[str, float]:
+    """:func:`summarize` over private results keyed by problem id (``ahc008`` or
+    ``ale/ahc008``): objects or dicts with a ``performance``; a missing or None performance
+    (no valid private submission) counts as 0, as a contest entry without a score would."""
+    perfs: dict[str, float] = {}
+    for pid, r in results.items():
+        perf = r.get("performance") if isinstance(r, Mapping) else getattr(r, "performance", None)
+        perfs[pid.split("/", 1)[-1]] = float(perf) if perf is not None else 0.0
+    return summarize(perfs, final_contest, schedule)

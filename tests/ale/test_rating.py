@@ -88,3 +88,15 @@ def test_performance_extrapolates_above_first_row_and_rejects_beyond_last():
 def test_rank_then_performance_end_to_end():
     r, pr = rank_in_standings(96, STANDINGS)
     assert (r, performance_from_rank(pr, TABLE)) == (4, 2400)
+
+
+def test_suite_summary_from_private_results():
+    from benchmarks.ale.offline import PrivateResult
+    from benchmarks.ale.rating import suite_summary
+
+    res = {f"ale/{k}": PrivateResult(f"ale/{k}", "real", "cpp20", True, 1.0, 1, 1, {}, 1, v)
+           for k, v in PUBLISHED.items()}
+    s = suite_summary(res)
+    assert s["rating"] == 2222 and s["average_performance"] == pytest.approx(1879.3)
+    s2 = suite_summary({"ahc008": {"performance": None}, "ahc011": {"performance": 1000}})
+    assert s2["average_performance"] == 500 and s2["pct_ge_400"] == 50.0
