@@ -50,9 +50,13 @@ class Contest:
 #   Face dataset SakanaAI/ALE-Bench (``RatingCalculator.load_contest_schedule`` in
 #   src/ale_bench/data.py, times parsed in Asia/Tokyo); only the calendar date of end_at enters
 #   the decay (``(last_end.date() - end.date()).days``). That CSV is not reachable offline, so
-#   the end dates below are the AtCoder contest end dates (JST): ahc046 ended 2025-04-26 19:00
-#   JST (BrainPad Programming Contest 2025, 4 hours; contest listing read through the code
-#   search), the others from the contests' AtCoder pages.
+#   the end dates below are the AtCoder contest end dates (JST) as we know them. Only ahc046's
+#   was confirmed here (ended 2025-04-26 19:00 JST, BrainPad Programming Contest 2025, 4 hours,
+#   from a contest listing found with the code search); the others were not re-read. The
+#   published example below pins the sensitive ones: with every other date fixed it reproduces
+#   2222 only for an ahc039 end in 2024-11-10..15, ahc015 in 2022-10-26..11-15, ahc024 in
+#   2023-09-10..10-30; the rest have weeks of slack. Replace them with schedule.csv when you
+#   have it (``rating(..., schedule=...)``).
 # - Weights: the AHC rating v2 rule (all contests up to 2024 weigh 1.0; from 2025 long 1.0,
 #   short 0.5), as ALE-Bench's own tests pin it: tests/test_data.py
 #   ``TestRatingCalculator`` cases "first_contest_weight_1" (ahc045, a 2025 long contest,

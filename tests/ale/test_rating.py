@@ -100,3 +100,15 @@ def test_suite_summary_from_private_results():
     assert s["rating"] == 2222 and s["average_performance"] == pytest.approx(1879.3)
     s2 = suite_summary({"ahc008": {"performance": None}, "ahc011": {"performance": 1000}})
     assert s2["average_performance"] == 500 and s2["pct_ge_400"] == 50.0
+
+
+def test_single_contest_ratings_from_ale_bench_tests():
+    # SakanaAI/ALE-Bench tests/test_data.py: a lone 1900 in its own (final) contest rates 1050
+    # at weight 1 (ahc045) and 634 at weight 0.5 (ahc044); the date does not matter then.
+    import datetime as dt
+
+    from benchmarks.ale.rating import Contest
+
+    for weight, expected in ((1.0, 1050), (0.5, 634)):
+        sched = {"c": Contest(dt.date(2025, 3, 1), weight, "long")}
+        assert rating({"c": 1900}, "c", sched) == expected
