@@ -229,7 +229,12 @@ def load_folder(path: str | Path, **options: Any) -> Task:
     if forced and forced != fmt:
         raise TaskFolderError(f"{folder}: format={forced!r} was asked for but the folder looks "
                               f"like {fmt or 'no known format'!r}")
-    kw = {k: options[k] for k in ("timeout_s", "memory_mb", "cpus") if options.get(k)}
+    try:  # CLI options arrive as strings
+        kw = {k: cast(options[k]) for k, cast in (("timeout_s", float), ("memory_mb", int),
+                                                  ("cpus", float)) if options.get(k)}
+    except ValueError as e:
+        raise TaskFolderError(f"task folder option: {e}; timeout_s, memory_mb and cpus take "
+                              "numbers") from e
     try:
         if fmt == "fmagent-folder":
             if options.get("config"):

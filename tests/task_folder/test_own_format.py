@@ -27,10 +27,10 @@ def test_math_template_seed_scores_as_its_evaluator(tmp_path):
     r = task.evaluate(task.seeds[0])
     assert r.valid, r.error
     direct = _module(folder / "evaluator.py").evaluate(_module(folder / "seed.py").run())
-    assert r.fitness == direct["score"] == pytest.approx(1 / 3)
-    assert r.feedback.startswith("minimum pairwise distance 0.333333")
+    assert r.fitness == direct["score"] == pytest.approx(0.28)
+    assert r.feedback.startswith("minimum pairwise distance 0.280000")
     assert task.references["best_known"] == pytest.approx(0.4212795)
-    r = task.evaluate(task.seeds[0].replace("pts[1:-1]", "pts[1:-1][:-1] + [(1.5, 0.2)]"))
+    r = task.evaluate(task.seeds[0].replace("(0.95, 0.95)", "(1.5, 0.95)"))
     assert not r.valid and r.error.startswith("evaluator.py: candidate rejected: point 9")
 
 
