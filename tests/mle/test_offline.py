@@ -80,7 +80,7 @@ def test_lower_is_better_task_and_better_hyperparameters_win(mini_data):
     ("print('score: 1.0')\nimport time\ntime.sleep(60)", "timeout"),
 ])
 def test_bad_candidates_are_invalid_with_a_reason(mini_data, code, why):
-    task = load_task("mini-diabetes", data_dir=str(mini_data), timeout_s=8)
+    task = load_task("mini-diabetes", data_dir=str(mini_data), timeout_s=4)
     r = task.evaluate(code)
     assert not r.valid and why in r.error
 

@@ -10,8 +10,10 @@ def import_fn(fn_import_string: str):
 
 
 def read_csv(*args, **kwargs) -> pd.DataFrame:
+    if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 round-trips by default
+        kwargs = {"float_precision": "round_trip", **kwargs}
     try:
-        return pd.read_csv(*args, **{"float_precision": "round_trip", **kwargs})
+        return pd.read_csv(*args, **kwargs)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
 
