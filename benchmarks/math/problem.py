@@ -34,6 +34,10 @@ class Validated:
     feedback: str = ""
 
 
+AE_RESCORED = ("value of that construction under this benchmark's validator: "
+               "`python -m benchmarks.math.rescore_alphaevolve mathematical_results.ipynb` "
+               "(google-deepmind/alphaevolve_results commit 4226acb)")
+
 Ref = tuple["float | int | None", str]  # (value or None when not found, source)
 
 
@@ -83,7 +87,8 @@ class MathProblem:
     def task(self) -> Task:
         stmt = (f"{self.statement}\n\nYour program must define `{self.function}()` returning "
                 f"the construction. Constraints are checked with absolute tolerance "
-                f"{self.tolerance:g}. The objective is {'maximised' if self.direction == 'max' else 'minimised'}; "
+                f"{self.tolerance:g}. The objective is "
+                f"{'maximised' if self.direction == 'max' else 'minimised'}; "
                 "it is computed by the evaluator from your construction, never read from output.")
         return Task(id=f"math/{self.name}", statement=stmt, seeds=(self.seed_path.read_text(),),
                     evaluator=MathEvaluator(self.name), direction=self.direction,

@@ -32,7 +32,8 @@ def run():
 CHEATS = [
     ("circle_packing_26", "[[0.5, 0.5, 0.5]] * 26"),  # all on top of each other
     ("circle_packing_26", "[[float('nan'), float('nan'), 0.2]] * 26"),  # OpenEvolve #285
-    ("circle_packing_32", "[[0.1 * (i % 8) + 0.05, 0.25 * (i // 8) + 0.1, 0.06] for i in range(32)]"),
+    ("circle_packing_32",
+     "[[0.1 * (i % 8) + 0.05, 0.25 * (i // 8) + 0.1, 0.06] for i in range(32)]"),
     ("circle_packing_rect_21", "{'width': 1.0, 'circles': [[0.5, 0.5, 0.5]] * 21}"),
     ("circle_packing_rect_21", "[[0.2 * i, 0.0, 0.1 + 1e-6] for i in range(21)]"),
     ("min_distance_ratio_16_2d", "[[0.0, 0.0]] * 16"),
@@ -42,7 +43,8 @@ CHEATS = [
     ("third_autocorrelation", "[1.0, -1.0]"),
     ("third_autocorrelation_abs", "[]"),
     ("erdos_minimum_overlap", "[0.4] * 50"),  # integral 0.8, not 1
-    ("heilbronn_triangle_11", "[[0.0, 0.0], [10.0, 0.0], [5.0, 8.0]] + [[0.3 + 0.01 * i, 0.1] for i in range(8)]"),
+    ("heilbronn_triangle_11",
+     "[[0.0, 0.0], [10.0, 0.0], [5.0, 8.0]] + [[0.3 + 0.01 * i, 0.1] for i in range(8)]"),
     ("heilbronn_convex_13", "[[float(i), float(i)] for i in range(13)]"),
     ("heilbronn_convex_14", "'0.99'"),
     ("kissing_11d", "[[1] + [0] * 10] * 800"),

@@ -1,4 +1,4 @@
-"""Trusted validators: hand-built constructions score exactly, broken ones are refused with a reason.
+"""Trusted validators: hand-built constructions score exactly; broken ones are refused, with reason.
 
 Every expected value here is derived by hand (or with exact rational arithmetic) independently of
 the evaluator's code.

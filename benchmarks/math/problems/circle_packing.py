@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.math.problem import (InvalidConstruction, MathProblem, Validated, _finite_array,
-                                    make_references)
+from benchmarks.math.problem import (
+    AE_RESCORED,
+    InvalidConstruction,
+    MathProblem,
+    Validated,
+    _finite_array,
+    make_references,
+)
 
 TOL = 1e-9
 _AE_NB = "google-deepmind/alphaevolve_results: mathematical_results.ipynb"
@@ -118,30 +124,33 @@ _SHINKA = "ShinkaEvolve (SakanaAI/ShinkaEvolve) as reported in shared/PEERS.md"
 
 PROBLEMS = [
     MathProblem(
-        name="circle_packing_26", title="Circle packing in the unit square, n=26 (max sum of radii)",
+        name="circle_packing_26",
+        title="Circle packing in the unit square, n=26 (max sum of radii)",
         statement=_statement(26), direction="max", tolerance=TOL,
         validate=lambda v: validate_packing(v, 26),
         references=make_references(
             "max",
             before=(2.634, f"FM Agent TR (arXiv 2510.26144) Table 4; {_AE_NB}, section B.12 "
                     "(SOTA from erich-friedman.github.io/packing/cirRsqu/)"),
-            alphaevolve=(2.6358627564, "FM Agent TR Table 4 (AlphaEvolve's construction; "
-                         f"{_AE_NB}, B.12, Construction 1, states 2.635)"),
+            alphaevolve=(2.6358627564, "FM Agent TR Table 4; equals AlphaEvolve's construction in "
+                         f"{_AE_NB}, B.12, Construction 1 (text: 2.635), " + AE_RESCORED),
             later=(2.63598325, f"{_SHINKA} (about 150 proposals); ThetaEvolve 2.63598308, "
                    "LoongFlow 2.63598296 (shared/PEERS.md); compare only at a stated tolerance"),
             fm_agent=(2.6359740012, "FM Agent TR Table 4"),
         ),
     ),
     MathProblem(
-        name="circle_packing_32", title="Circle packing in the unit square, n=32 (max sum of radii)",
+        name="circle_packing_32",
+        title="Circle packing in the unit square, n=32 (max sum of radii)",
         statement=_statement(32), direction="max", tolerance=TOL,
         validate=lambda v: validate_packing(v, 32),
         references=make_references(
             "max",
             before=(2.936, f"{_AE_NB}, section B.12 (SOTA from erich-friedman.github.io/"
                     "packing/cirRsqu/, as quoted there)"),
-            alphaevolve=(2.937, f"{_AE_NB}, section B.12, Construction 2 (text rounds to 3 "
-                         "decimals)"),
+            alphaevolve=(2.937944526205518,
+                         f"{_AE_NB}, section B.12, Construction 2 (text: 2.937); "
+                         + AE_RESCORED),
             later=(None, "not found as a number: google-deepmind/"
                    "alphaevolve_repository_of_problems problems/36.html says slight "
                    "improvements were made by Timo Berthold (FICO Xpress) and Arnaud Deza "
@@ -157,7 +166,8 @@ PROBLEMS = [
             "max",
             before=(2.364, f"{_AE_NB}, section B.13 (SOTA from erich-friedman.github.io/"
                     "packing/cirRrec/, as quoted there)"),
-            alphaevolve=(2.365, f"{_AE_NB}, section B.13 (text rounds to 3 decimals)"),
+            alphaevolve=(2.3658321334167627, f"{_AE_NB}, section B.13 construction (text: 2.365); "
+                         + AE_RESCORED),
             later=(None, "not found as a number (google-deepmind/"
                    "alphaevolve_repository_of_problems problems/36.html mentions slight "
                    "improvements by Berthold and Deza)"),

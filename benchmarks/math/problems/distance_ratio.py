@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.math.problem import (InvalidConstruction, MathProblem, Validated, as_matrix,
-                                    make_references)
+from benchmarks.math.problem import (
+    AE_RESCORED,
+    InvalidConstruction,
+    MathProblem,
+    Validated,
+    as_matrix,
+    make_references,
+)
 
 MIN_SEP = 1e-9  # relative: d_min <= MIN_SEP * d_max counts as coincident points
 _AE_NB = "google-deepmind/alphaevolve_results: mathematical_results.ipynb"
@@ -56,7 +62,7 @@ PROBLEMS = [
             "min",
             before=(12.89, f"{_AE_NB}, section B.8 (erich-friedman.github.io/packing/maxmin/, "
                     "squared ratio, as quoted there)"),
-            alphaevolve=(12.889266112, f"{_AE_NB}, section B.8"),
+            alphaevolve=(12.889266112, f"{_AE_NB}, section B.8, Construction 1; " + AE_RESCORED),
             later=(12.889230201, "FM Agent TR (arXiv 2510.26144) Table 4 and Listing 1; "
                    "LoongFlow reports 12.889243547 (shared/PEERS.md)"),
             fm_agent=(12.889230201, "FM Agent TR Table 4"),
@@ -71,7 +77,7 @@ PROBLEMS = [
             "min",
             before=(4.168, f"{_AE_NB}, section B.8 (erich-friedman.github.io/packing/maxmin3/, "
                     "squared ratio, as quoted there)"),
-            alphaevolve=(4.165849767, f"{_AE_NB}, section B.8"),
+            alphaevolve=(4.165849767, f"{_AE_NB}, section B.8, Construction 2; " + AE_RESCORED),
             later=(None, "not found"),
         ),
     ),

@@ -1,4 +1,4 @@
-"""Heilbronn problems: place n points so that the smallest triangle they span is as large as possible.
+"""Heilbronn problems: place n points so that their smallest triangle is as large as possible.
 
 AlphaEvolve (2025) Appendix B.9 (points in a triangle of unit area, n = 11) and B.10 (points in
 a convex region of unit area, n = 13 and 14). Both objectives are ratios of areas, so they are
@@ -13,8 +13,14 @@ import math
 
 import numpy as np
 
-from benchmarks.math.problem import (InvalidConstruction, MathProblem, Validated, as_matrix,
-                                    make_references)
+from benchmarks.math.problem import (
+    AE_RESCORED,
+    InvalidConstruction,
+    MathProblem,
+    Validated,
+    as_matrix,
+    make_references,
+)
 
 TOL = 1e-9
 SQRT3 = math.sqrt(3.0)
@@ -119,7 +125,8 @@ PROBLEMS = [
             "max",
             before=(0.036, f"{_AE_NB}, section B.9 (erich-friedman.github.io/packing/heiltri/, "
                     "as quoted there)"),
-            alphaevolve=(0.0365, f"{_AE_NB}, section B.9 ('larger than 0.0365')"),
+            alphaevolve=(0.03652988988003013, f"{_AE_NB}, section B.9 construction (text: 'larger "
+                         "than 0.0365'); " + AE_RESCORED),
             later=(None, "not found"),
         ),
     ),
@@ -132,7 +139,9 @@ PROBLEMS = [
             "max",
             before=(0.0306, f"{_AE_NB}, section B.10 (erich-friedman.github.io/packing/"
                     "heilconvex/, as quoted there)"),
-            alphaevolve=(0.0309, f"{_AE_NB}, section B.10, Construction 1"),
+            alphaevolve=(0.0309368890348956,
+                         f"{_AE_NB}, section B.10, Construction 1 (text: 0.0309); "
+                         + AE_RESCORED),
             later=(None, "not found"),
         ),
     ),
@@ -145,7 +154,9 @@ PROBLEMS = [
             "max",
             before=(0.0277, f"{_AE_NB}, section B.10 (erich-friedman.github.io/packing/"
                     "heilconvex/, as quoted there)"),
-            alphaevolve=(0.0278, f"{_AE_NB}, section B.10, Construction 2"),
+            alphaevolve=(0.027835571458482124,
+                         f"{_AE_NB}, section B.10, Construction 2 (text: 0.0278); "
+                         + AE_RESCORED),
             later=(None, "not found"),
         ),
     ),

@@ -1,10 +1,11 @@
-"""Kissing configurations in dimension 11: as many integer vectors as possible, pairwise >= 60 degrees.
+"""Kissing configurations in dimension 11: many integer vectors, pairwise at least 60 degrees apart.
 
 AlphaEvolve (2025) Appendix B.11. A kissing configuration of m unit spheres around a central one
 is the same as m non-zero vectors whose pairwise angles are all at least 60 degrees (put a sphere
 at 2x/|x| for each x). The evaluator checks every pair EXACTLY with integer arithmetic:
 
-    angle(x, y) >= 60 degrees  <=>  2 <x, y> <= |x| |y|  <=>  <x, y> <= 0  or  4 <x, y>^2 <= |x|^2 |y|^2
+    angle(x, y) >= 60 degrees  <=>  2 <x, y> <= |x| |y|
+                               <=>  <x, y> <= 0  or  4 <x, y>^2 <= |x|^2 |y|^2
 
 A float pre-pass only decides which pairs need the (slower) exact check; the verdict is always the
 exact one. Score = the number of vectors.
@@ -14,7 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.math.problem import InvalidConstruction, MathProblem, Validated, make_references
+from benchmarks.math.problem import (
+    AE_RESCORED,
+    InvalidConstruction,
+    MathProblem,
+    Validated,
+    make_references,
+)
 
 DIM = 11
 MAX_VECTORS = 2000
@@ -43,8 +50,9 @@ def _as_int(x: object, i: int, k: int) -> int:
 
 def kissing_config(value: object, dim: int = DIM) -> Validated:
     if not isinstance(value, list) or not value:
+        got = "an empty list" if isinstance(value, list) else type(value).__name__
         raise InvalidConstruction(f"expected a non-empty list of integer vectors of length {dim}, "
-                                  f"got {type(value).__name__ if not isinstance(value, list) else 'an empty list'}")
+                                  f"got {got}")
     if len(value) > MAX_VECTORS:
         raise InvalidConstruction(f"at most {MAX_VECTORS} vectors are accepted, got {len(value)}")
     vecs: list[list[int]] = []
@@ -67,9 +75,9 @@ def kissing_config(value: object, dim: int = DIM) -> Validated:
     worst = None
     for i, j in zip(ii.tolist(), jj.tolist()):
         dot = sum(a * b for a, b in zip(vecs[i], vecs[j]))
-        if dot > 0 and 4 * dot * dot > norms[i] * norms[j]:
-            if worst is None or cos[i, j] > cos[worst[0], worst[1]]:
-                worst = (i, j)
+        bad = dot > 0 and 4 * dot * dot > norms[i] * norms[j]
+        if bad and (worst is None or cos[i, j] > cos[worst[0], worst[1]]):
+            worst = (i, j)
     if worst is not None:
         i, j = worst
         ang = float(np.degrees(np.arccos(min(1.0, float(cos[i, j])))))
@@ -100,7 +108,7 @@ PROBLEMS = [
             "max",
             before=(592, f"Ganzhinov (2022), arXiv 2207.08266, as quoted in {_AE_NB}, "
                     "section B.11"),
-            alphaevolve=(593, f"{_AE_NB}, section B.11 (593 integer vectors)"),
+            alphaevolve=(593, f"{_AE_NB}, section B.11 (593 integer vectors); " + AE_RESCORED),
             later=(None, "not found (google-deepmind/alphaevolve_repository_of_problems "
                    "problems/8.html points to H. Cohn's table and arXiv 2511.13391; no value "
                    "for dimension 11 read)"),

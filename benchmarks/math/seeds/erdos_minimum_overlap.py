@@ -17,7 +17,7 @@ def raw_values():
 
 
 def normalise(v):
-    """h = clip(v + s, 0, 1) with the shift s (bisection) that makes mean(h) = 1/2, i.e. integral 1."""
+    """h = clip(v + s, 0, 1), the shift s found by bisection so that mean(h) = 1/2 (integral 1)."""
     v = np.asarray(v, dtype=float)
     lo, hi = -1.0 - v.max(), 1.0 - v.min()
     for _ in range(200):

@@ -1,4 +1,4 @@
-"""Seed: a kissing configuration in dimension 11 built greedily from two families of integer vectors.
+"""Seed: a kissing configuration in dimension 11, built greedily from two families of vectors.
 
 Family A: the 220 vectors 2(+-e_i +- e_j) (the D11 root system, scaled). Family B: sign vectors in
 {-1, 1}^11, offered in a shuffled order and kept when they make at least 60 degrees with
