@@ -68,3 +68,31 @@ def test_grading_jsonl_roundtrip(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"submission_path": "x"}\n')
     with pytest.raises(ValueError, match="competition_id"):
         read_grading_jsonl(tmp_path / "bad.jsonl")
+
+
+def test_cli_grades_a_jsonl_offline_and_aggregates(mini_data, tmp_path, capsys):
+    import pandas as pd
+
+    from benchmarks.mle.cli import main
+
+    answers = pd.read_csv(mini_data / "mini-diabetes/prepared/private/test.csv")
+    perfect = tmp_path / "perfect.csv"
+    answers.to_csv(perfect, index=False)
+    wrong = tmp_path / "wrong.csv"
+    answers.head(3).to_csv(wrong, index=False)
+    jl = write_grading_jsonl([grading_line("mini-diabetes", perfect),
+                              grading_line("mini-breast-cancer", None)], tmp_path / "a.jsonl")
+    assert main(["grade", str(jl), "--out", str(tmp_path / "g"), "--data-dir", str(mini_data)]) == 0
+    (report,) = (tmp_path / "g").glob("*_grading_report.json")
+    summary = json.loads(report.read_text())
+    assert summary["total_runs"] == 2 and summary["total_gold_medals"] == 1
+    assert summary["total_valid_submissions"] == 1 and summary["total_runs_with_submissions"] == 1
+    jl2 = write_grading_jsonl([grading_line("mini-diabetes", wrong)], tmp_path / "b.jsonl")
+    main(["grade", str(jl2), "--out", str(tmp_path / "h"), "--data-dir", str(mini_data)])
+    (report2,) = (tmp_path / "h").glob("*_grading_report.json")
+    assert json.loads(report2.read_text())["total_valid_submissions"] == 0
+    capsys.readouterr()
+    main(["aggregate", str(report), str(report2), "--split", "mini", "--pad-missing"])
+    out = capsys.readouterr().out
+    # seed 1: 1 gold of 5 minis (20%); seed 2: none -> 10 ± 10
+    assert "mini (5 competitions, 2 seeds)" in out and "gold 10.00 ± 10.00" in out

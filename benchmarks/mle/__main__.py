@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.mle.cli import main
+
+sys.exit(main())
