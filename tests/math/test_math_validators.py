@@ -43,6 +43,16 @@ def test_circle_packing_26_grid_plus_gap_circle_scores_exactly():
     assert score("circle_packing_26", circles) == pytest.approx(2.5 + gap, abs=1e-12)
 
 
+def test_circle_packing_accepts_centers_and_radii_and_ignores_a_claimed_sum():
+    circles = grid_circles(5, 5, 0.1) + [[0.2, 0.2, 0.0]]
+    centers, radii = [c[:2] for c in circles], [c[2] for c in circles]
+    assert score("circle_packing_26", [centers, radii, 99.0]) == pytest.approx(2.5, abs=1e-12)
+    assert score("circle_packing_26", {"centers": centers, "radii": radii}) == pytest.approx(2.5)
+    rejects("circle_packing_26", {"centers": centers, "radii": radii[:-1]}, "26 entries")
+    centers[3] = [0.1]
+    rejects("circle_packing_26", [centers, radii], "centre 3")
+
+
 def test_circle_packing_32_grid_scores_exactly():
     circles = grid_circles(6, 6, 1 / 12)
     del circles[35], circles[30], circles[5], circles[0]
@@ -102,7 +112,10 @@ def test_rectangle_with_explicit_width():
     assert score("circle_packing_rect_21", v) == pytest.approx(2.1, abs=1e-12)
     rejects("circle_packing_rect_21", {"width": 1.3, "circles": circles}, "leaves the region")
     rejects("circle_packing_rect_21", {"width": 2.5, "circles": circles}, "width")
-    rejects("circle_packing_rect_21", {"width": 1.4, "circles": circles, "score": 9}, "keys")
+    claimed = {"width": 1.4, "circles": circles, "sum_radii": 9.0}  # a claimed sum is ignored
+    assert score("circle_packing_rect_21", claimed) == pytest.approx(2.1, abs=1e-12)
+    split = {"width": 1.4, "centers": [c[:2] for c in circles], "radii": [c[2] for c in circles]}
+    assert score("circle_packing_rect_21", split) == pytest.approx(2.1, abs=1e-12)
     circles[4][1] = 0.3 - 1e-3  # the middle circle of column 1 overlaps the one below
     rejects("circle_packing_rect_21", {"width": 1.4, "circles": circles}, "overlap")
 

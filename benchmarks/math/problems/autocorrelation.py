@@ -114,7 +114,8 @@ PROBLEMS = [
                          + AE_RESCORED),
             later=(1.5032, f"Georgiev, Gomez-Serrano, Tao, Wagner, 'Mathematical exploration "
                    f"and discovery at scale' (arXiv 2511.02864), listed in {_AE_RP} "
-                   "problems/2.html"),
+                   "problems/2.html (an unpublished leaderboard value, 1.50286 on "
+                   "einsteinarena.com, is not counted)"),
         ),
     ),
     MathProblem(
@@ -132,8 +133,10 @@ PROBLEMS = [
             alphaevolve=(0.8962799441554077,
                          f"{_AE_NB}, section B.2: 50-step construction (text: 0.8962); "
                          + AE_RESCORED),
-            later=(0.901564, f"Boyer and Li, arXiv 2506.16750 (575 steps), listed in {_AE_RP} "
-                   "problems/3.html"),
+            later=(0.94136, "Jaech and Joseph, arXiv 2508.02803 (Aug 2025), abstract: 0.94136 "
+                   "from a 4x upsampled 559-interval function (0.926529 with 2399 intervals); "
+                   f"earlier Boyer and Li, arXiv 2506.16750: 0.901564 ({_AE_RP} "
+                   "problems/3.html). Not re-scored by us"),
         ),
     ),
     MathProblem(

@@ -22,9 +22,44 @@ TOL = 1e-9
 _AE_NB = "google-deepmind/alphaevolve_results: mathematical_results.ipynb"
 
 
+def _zip_circles(centres: object, radii: object, n: int) -> list:
+    if not isinstance(centres, list) or not isinstance(radii, list) or len(centres) != n \
+            or len(radii) != n:
+        raise InvalidConstruction(f"centres and radii must be lists of {n} entries each")
+    out = []
+    for i, (c, r) in enumerate(zip(centres, radii)):
+        if not isinstance(c, list) or len(c) != 2:
+            raise InvalidConstruction(f"centre {i} must be [x, y], got {c!r:.60}")
+        out.append([c[0], c[1], r])
+    return out
+
+
+def circles_from(value: object, n: int) -> object:
+    """The canonical list of n [x, y, r] from the accepted shapes of a construction.
+
+    Accepted: a list of n [x, y, r]; {"centers" (or "centres"): [[x, y]]*n, "radii": [r]*n};
+    a pair or triple (centers, radii[, anything]) as OpenEvolve-style programs return
+    (centers, radii, sum_radii). Any extra value, such as a claimed sum, is ignored: the score is
+    always recomputed from the circles.
+    """
+    if isinstance(value, dict):
+        key = "centers" if "centers" in value else "centres" if "centres" in value else None
+        if key is not None and "radii" in value:
+            return _zip_circles(value[key], value["radii"], n)
+        if "circles" in value:
+            return value["circles"]
+        return value
+    if isinstance(value, list) and len(value) in (2, 3) and n not in (2, 3) \
+            and isinstance(value[0], list) and len(value[0]) == n \
+            and isinstance(value[1], list) and len(value[1]) == n:
+        return _zip_circles(value[0], value[1], n)
+    return value
+
+
 def validate_packing(value: object, n: int, width: float = 1.0, height: float = 1.0,
                      tol: float = TOL) -> Validated:
     """Check n circles (x, y, r) lie in [0,width]x[0,height] and do not overlap; sum radii."""
+    value = circles_from(value, n)
     if not isinstance(value, list) or len(value) != n:
         got = len(value) if isinstance(value, list) else type(value).__name__
         raise InvalidConstruction(f"expected a list of {n} circles [x, y, r], got {got}")
@@ -65,17 +100,16 @@ def validate_rectangle_packing(value: object, n: int, perimeter: float = 4.0,
     {"width": w, "circles": [...]} for the rectangle [0, w] x [0, perimeter/2 - w].
     """
     half = perimeter / 2.0
-    if isinstance(value, dict):
-        if set(value) != {"width", "circles"}:
-            raise InvalidConstruction('a dict construction must have exactly the keys "width" '
-                                      f'and "circles", got {sorted(value)}')
+    if isinstance(value, dict) and "width" in value:
         w = value["width"]
         _finite_array([w], "width")
         if not 0 < w < half:
             raise InvalidConstruction(f"width must lie in (0, {half:g}), got {w!r}")
-        v = validate_packing(value["circles"], n, width=float(w), height=half - float(w), tol=tol)
+        v = validate_packing(circles_from(value, n), n, width=float(w), height=half - float(w),
+                             tol=tol)
         return Validated(v.score, {**v.metrics, "width": float(w), "height": half - float(w)},
                          v.feedback + f" in the {float(w):.6g} x {half - float(w):.6g} rectangle")
+    value = circles_from(value, n)
     if not isinstance(value, list) or len(value) != n:
         got = len(value) if isinstance(value, list) else type(value).__name__
         raise InvalidConstruction(f"expected a list of {n} circles [x, y, r] (or a dict with "
@@ -106,8 +140,8 @@ def validate_rectangle_packing(value: object, n: int, perimeter: float = 4.0,
 def _statement(n: int) -> str:
     return (f"Pack {n} disjoint circles inside the unit square [0,1]x[0,1] so that the sum of "
             f"their radii is as large as possible. `run()` returns a list of {n} triples "
-            "[x, y, r]: centre and radius of each circle. Every circle must lie inside the square "
-            "and no two circles may overlap.")
+            "[x, y, r]: centre and radius of each circle (a pair (centers, radii) is accepted "
+            "too). Every circle must lie inside the square and no two circles may overlap.")
 
 
 _RECT_STATEMENT = (

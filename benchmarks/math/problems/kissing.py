@@ -109,8 +109,11 @@ PROBLEMS = [
             before=(592, f"Ganzhinov (2022), arXiv 2207.08266, as quoted in {_AE_NB}, "
                     "section B.11"),
             alphaevolve=(593, f"{_AE_NB}, section B.11 (593 integer vectors); " + AE_RESCORED),
-            later=(None, "not found (google-deepmind/alphaevolve_repository_of_problems "
-                   "problems/8.html points to H. Cohn's table and arXiv 2511.13391; no value "
+            later=(604, "EinsteinArena, arXiv 2606.10402 (June 2026), as summarised at "
+                   "pith.science/ref/arxiv/2606.10402: lower bound in dimension 11 raised from "
+                   "593 to 604; construction not checked by us (google-deepmind/"
+                   "alphaevolve_repository_of_problems problems/8.html points to H. Cohn's "
+                   "table and arXiv 2511.13391; no value "
                    "for dimension 11 read)"),
         ),
         timeout_s=60.0,
