@@ -16,4 +16,7 @@ def list_tasks() -> list[TaskInfo]:
 def load_task(name: str, **options: Any) -> Task:
     from benchmarks.math.problem import get_problem
 
+    if options:
+        raise ValueError(f"math tasks take no options, got {', '.join(sorted(options))}; "
+                         "drop --option for math/" + name)
     return get_problem(name).task()

@@ -98,10 +98,19 @@ class MathProblem:
                     meta={"tolerance": self.tolerance})
 
 
+def _is_finite_number(v: Any) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _finite_array(x: Any, shape_desc: str) -> None:
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-               for v in x):
-        raise InvalidConstruction(f"{shape_desc}: every entry must be a finite number")
+    if not all(_is_finite_number(v) for v in x):
+        raise InvalidConstruction(f"{shape_desc}: every entry must be a finite number "
+                                  "(no NaN, inf, booleans, strings or nested lists)")
 
 
 def as_vector(value: Any, what: str, min_len: int = 1, max_len: int | None = None,

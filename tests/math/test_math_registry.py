@@ -68,6 +68,11 @@ def test_unknown_problem_names_the_known_ones():
         bm.load_task("nonsense")
 
 
+def test_options_are_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match="take no options"):
+        bm.load_task("kissing_11d", steps="3")
+
+
 def test_problem_names_match_seed_files():
     for name, prob in all_problems().items():
         assert prob.seed_path.name == f"{name}.py" and prob.seed_path.exists()

@@ -132,6 +132,13 @@ def test_ratio_square_grid_and_cuboctahedral_patch():
     assert score("min_distance_ratio_14_3d", scaled) == pytest.approx(6.0, abs=1e-11)
 
 
+def test_ratio_is_scale_free_even_at_extreme_scales():
+    grid = [[float(i), float(j)] for i in range(4) for j in range(4)]
+    for s in (1e-200, 1e200):
+        assert score("min_distance_ratio_16_2d", [[s * x, s * y] for x, y in grid]) == \
+            pytest.approx(18.0, rel=1e-12)
+
+
 def test_ratio_rejects():
     grid = [[float(i), float(j)] for i in range(4) for j in range(4)]
     rejects("min_distance_ratio_16_2d", grid[:15], "16 points")
@@ -206,6 +213,7 @@ def test_nonnegative_autocorrelation_rejects(name):
     rejects(name, [[1.0], [2.0]], "finite")
     rejects(name, {"heights": [1.0]}, "list of numbers")
     rejects(name, [True, 1.0], "finite")
+    rejects(name, [10 ** 400, 1.0], "finite")  # an int too large for a float
 
 
 def test_third_autocorrelation_rejects_zero_integral():

@@ -87,7 +87,9 @@ def validate_packing(value: object, n: int, width: float = 1.0, height: float = 
         raise InvalidConstruction(f"circles {i} and {j} overlap by {over[i, j]:.3g} "
                                   f"(tolerance {tol:g})")
     total = float(r.sum())
-    return Validated(total, {"sum_radii": total, "min_radius": float(r.min())},
+    used = max(float(viol.max()), float(over.max()), 0.0)  # how much of the tolerance is used
+    return Validated(total, {"sum_radii": total, "min_radius": float(r.min()),
+                             "max_violation": used},
                      f"valid packing of {n} circles, sum of radii {total:.10f}")
 
 

@@ -26,6 +26,10 @@ _AE_NB = "google-deepmind/alphaevolve_results: mathematical_results.ipynb"
 def validate_ratio(value: object, n: int, d: int) -> Validated:
     """n points in R^d (list of n lists of d numbers) -> (max distance / min distance)^2."""
     p = as_matrix(value, n, d, f"{n} points in R^{d}", row_name="point")
+    p = p - p.mean(axis=0)
+    scale = float(np.abs(p).max())
+    if scale > 0:
+        p = p / scale  # the ratio is similarity-invariant; this avoids overflow and underflow
     diff = p[:, None, :] - p[None, :, :]
     d2 = np.einsum("ijk,ijk->ij", diff, diff)
     iu = np.triu_indices(n, 1)

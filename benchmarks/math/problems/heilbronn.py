@@ -86,6 +86,10 @@ def heilbronn_triangle(value: object, n: int, tol: float = TOL) -> Validated:
 
 def heilbronn_convex(value: object, n: int) -> Validated:
     p = as_matrix(value, n, 2, f"{n} points in the plane", row_name="point")
+    p = p - p.mean(axis=0)
+    scale = float(np.abs(p).max())
+    if scale > 0:
+        p = p / scale  # the score is affine-invariant; this avoids overflow and underflow
     hull = convex_hull_area(p)
     span = float(np.ptp(p, axis=0).max())
     if not math.isfinite(hull) or hull <= 1e-12 * span * span:
