@@ -274,7 +274,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["show"])
     p.add_argument("--config")
     p.set_defaults(fn=cmd_config)
+
+    for name in COMMAND_MODULES:  # each adds its subcommands: register(subparsers)
+        import importlib
+
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name and name.startswith(e.name):
+                continue
+            raise
+        mod.register(sub)
     return ap
+
+
+# Modules that contribute subcommands. Each defines ``register(subparsers)`` and keeps its heavy
+# imports inside the command functions, so `fmagent --help` stays fast.
+COMMAND_MODULES = [
+    "harness.commands.report",      # report, suite, compare, export
+    "harness.commands.dashboard",   # dashboard, instruct, inject, kb
+    "harness.commands.bench",       # bench engine
+    "harness.commands.folder",      # init, baseline
+    "harness.commands.ablate",      # ablate
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
