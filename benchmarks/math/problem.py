@@ -85,9 +85,10 @@ class MathProblem:
         return TaskInfo(self.name, self.title, self.direction, offline=True)
 
     def task(self) -> Task:
+        tol = (f"with absolute tolerance {self.tolerance:g}" if self.tolerance
+               else "exactly (tolerance 0)")
         stmt = (f"{self.statement}\n\nYour program must define `{self.function}()` returning "
-                f"the construction. Constraints are checked with absolute tolerance "
-                f"{self.tolerance:g}. The objective is "
+                f"the construction. Constraints are checked {tol}. The objective is "
                 f"{'maximised' if self.direction == 'max' else 'minimised'}; "
                 "it is computed by the evaluator from your construction, never read from output.")
         return Task(id=f"math/{self.name}", statement=stmt, seeds=(self.seed_path.read_text(),),

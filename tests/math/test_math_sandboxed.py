@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import benchmarks.math as bm
@@ -74,3 +76,21 @@ def test_crash_and_timeout_are_invalid_with_a_reason():
     assert not r.valid and "boom" in r.error
     r = task.evaluate("def nope():\n    return 1\n")
     assert not r.valid and "run" in r.error
+
+
+def test_fmagent_eval_scores_a_hand_built_construction_exactly(tmp_path, capsys):
+    cli = pytest.importorskip("harness.cli")
+    prog = tmp_path / "cube.py"
+    prog.write_text(
+        "def run():\n"
+        "    pts = [[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)]\n"
+        "    pts += [[.5, .5, 0], [.5, .5, 1], [.5, 0, .5], [.5, 1, .5], [0, .5, .5], [1, .5, .5]]\n"
+        "    print('score: 0.1')\n"
+        "    return pts\n")
+    assert cli.main(["eval", "math/min_distance_ratio_14_3d", str(prog), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] and out["metrics"]["score"] == pytest.approx(6.0, abs=1e-12)
+    bad = tmp_path / "bad.py"
+    bad.write_text("def run():\n    return [[1] + [0] * 10, [1, 1] + [0] * 9]\n")  # 45 degrees
+    assert cli.main(["eval", "math/kissing_11d", str(bad)]) == 1
+    assert "degrees < 60" in capsys.readouterr().out
