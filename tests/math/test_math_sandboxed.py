@@ -84,7 +84,8 @@ def test_fmagent_eval_scores_a_hand_built_construction_exactly(tmp_path, capsys)
     prog.write_text(
         "def run():\n"
         "    pts = [[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)]\n"
-        "    pts += [[.5, .5, 0], [.5, .5, 1], [.5, 0, .5], [.5, 1, .5], [0, .5, .5], [1, .5, .5]]\n"
+        "    pts += [[.5, .5, 0], [.5, .5, 1], [.5, 0, .5], [.5, 1, .5],\n"
+        "            [0, .5, .5], [1, .5, .5]]\n"
         "    print('score: 0.1')\n"
         "    return pts\n")
     assert cli.main(["eval", "math/min_distance_ratio_14_3d", str(prog), "--json"]) == 0
