@@ -10,6 +10,7 @@ the limit). The score is computed by the problem's trusted scorer from the progr
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -83,10 +84,14 @@ class CompileError(Exception):
     pass
 
 
-def _time_wrapped(argv: list[str]) -> list[str]:
-    if os.access(TIME_BIN, os.X_OK):
-        return [TIME_BIN, "-f", "%M", "-o", ".mem", *argv]
-    return argv
+def _launcher(argv: list[str], chmod: str | None = None) -> list[str]:
+    """A shell line: make ``chmod`` executable, lift the stack limit (judges allow deep
+    recursion up to the memory limit, which the address-space limit still enforces), then run
+    ``argv`` under ``/usr/bin/time`` (peak RSS into ``.mem``) when the machine has it."""
+    timed = [TIME_BIN, "-f", "%M", "-o", ".mem", *argv] if os.access(TIME_BIN, os.X_OK) else argv
+    pre = f"chmod 700 {shlex.quote(chmod)} && " if chmod else ""
+    return ["/bin/sh", "-c", f"{pre}ulimit -s unlimited 2>/dev/null || ulimit -s 1048576 "
+            f"2>/dev/null; exec {shlex.join(timed)}"]
 
 
 def prepare(code: str, language: str) -> tuple[Prepared, float]:
@@ -100,13 +105,13 @@ def prepare(code: str, language: str) -> tuple[Prepared, float]:
                                collect=["main"])
         if not res.ok or "main" not in res.files:
             raise CompileError(_compile_log(res))
-        argv = ["/bin/sh", "-c", "chmod 700 ./main && exec " + " ".join(_time_wrapped(["./main"]))]
+        argv = _launcher(["./main"], chmod="./main")
         return Prepared({"main": res.files["main"]}, tuple(argv)), res.wall_s
     res = Sandbox(lim).run([sys.executable, "-c", "import sys; compile(open('main.py').read(), "
                             "'main.py', 'exec')"], files={"main.py": code})
     if not res.ok:
         raise CompileError(_compile_log(res))
-    argv = _time_wrapped([sys.executable, "main.py"])
+    argv = _launcher([sys.executable, "main.py"])
     return Prepared({"main.py": code.encode()}, tuple(argv)), res.wall_s
 
 
