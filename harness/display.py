@@ -52,7 +52,7 @@ class RunDisplay:
             self._progress.update(self._bar, completed=p.n_evals, stats=stats)
         elif time.monotonic() - self._last_plain > 5.0:
             self._last_plain = time.monotonic()
-            self.console.print(f"[{p.elapsed_s:7.1f}s] {p.n_evals} evals | {stats}", highlight=False)
+            print(f"[{p.elapsed_s:7.1f}s] {p.n_evals} evals | {stats}", file=sys.stderr, flush=True)
 
     def final(self, s: dict[str, Any], run_dir: Path) -> None:
         t = Table(title=f"{s['task_id']} — {s.get('stop_reason') or 'done'}", show_header=False)
