@@ -220,7 +220,7 @@ class Population:
         return out
 
     def _update_elites(self, p: Program, fit: float, h: str) -> None:
-        if h in self._elite_hashes:
+        if self.elite_size <= 0 or h in self._elite_hashes:
             return
         if len(self.elites) < self.elite_size or fit > -self.elites[-1][0]:
             bisect.insort(self.elites, (-fit, p.id))

@@ -97,3 +97,13 @@ def test_temperature_rises_when_island_collapses():
     assert diverse.islands[0].diversity() > collapsed.islands[0].diversity()
     assert t_col > t_div
     assert t_div == pytest.approx(SamplerConfig().temp_min, rel=1e-6)
+
+
+def test_elite_pool_can_be_switched_off():
+    pop = Population(2, HashingEmbedder(), elite_size=0)
+    for i in range(5):
+        pop.add(prog(f"v = {i}", float(i), island=i % 2))
+    assert pop.elites == [] and pop.best.fitness == 4.0
+    s = Sampler(SamplerConfig(use_elites=False))
+    choice = s.sample(pop, 0, random.Random(0))
+    assert all(pid in pop.islands[0].fit for pid in choice.inspirations)
