@@ -58,6 +58,13 @@ LITE_PROBLEMS: dict[str, tuple[str, str, str]] = {
     "ahc046": ("Skating with Blocks", "maximize", "short"),
 }
 
+# Per-problem performances of ALE-Agent (Gemini 2.5 Pro) on the lite set: the example of
+# SakanaAI/ALE-Bench docs/rating_and_ranking.md, which matches the ALE-Agent row of the FM Agent
+# TR's Table 2 (overall 1879.3, short 2284.8, long 1473.8).
+ALE_AGENT_PERFORMANCE = {"ahc008": 1189, "ahc011": 1652, "ahc015": 2446, "ahc016": 1457,
+                         "ahc024": 1980, "ahc025": 1331, "ahc026": 1965, "ahc027": 1740,
+                         "ahc039": 2880, "ahc046": 2153}
+
 SEED_CPP = """// Starting point for an ALE-Bench problem: read the input from stdin, print the answer.
 #include <bits/stdc++.h>
 using namespace std;
@@ -246,6 +253,12 @@ def real_task(problem_id: str, language: str = "cpp20", lite_version: bool = Tru
     if lang not in REAL_LANGUAGES:
         raise ValueError(f"language {language!r} is not an ALE-Bench language; use one of "
                          f"{', '.join(REAL_LANGUAGES)}")
+    if public_eval_budget is not None and (not isinstance(public_eval_budget, int)
+                                           or public_eval_budget < 1):
+        raise ValueError(f"public_eval_budget must be a positive integer (or None for no "
+                         f"limit), not {public_eval_budget!r}")
+    if not isinstance(num_workers, int) or num_workers < 1:
+        raise ValueError(f"num_workers must be a positive integer, not {num_workers!r}")
     ev = RealEvaluator(problem_id, lang, lite_version, public_eval_budget, num_workers)
     session = get_session(ev.key)  # raises AleBenchMissing with the install hint
     prob = session.problem
@@ -262,7 +275,11 @@ def real_task(problem_id: str, language: str = "cpp20", lite_version: bool = Tru
         direction="max" if st == "maximize" else "min", language=lang, version="ale-bench",
         resources=Resources(cpus=float(num_workers), memory_mb=4096,
                             timeout_s=60 + (tl + 2) * n_cases / max(1, num_workers)),
-        references={}, tags=("ale", "real", lang),
+        references={"ale_agent_performance": {
+            "value": ALE_AGENT_PERFORMANCE[problem_id],
+            "source": "ALE-Bench docs/rating_and_ranking.md example = ALE-Agent row of FM Agent "
+                      "TR Table 2 (performance, not score)"}},
+        tags=("ale", "real", lang),
         meta={"mode": "real", "single_process": True, "score_type": st, "lite": lite_version,
               "public_eval_budget": public_eval_budget, "time_limit_s": tl,
               "memory_mb": mem_mb})

@@ -110,3 +110,6 @@ def test_bad_options_and_languages(fake):
         ale.load_task("ahc008", budget=3)
     with pytest.raises(ValueError, match="unknown ALE task"):
         ale.load_task("ahc999")
+    with pytest.raises(ValueError, match="positive integer"):
+        ale.load_task("ahc008", public_eval_budget=0)
+    assert ale.load_task("ahc008").references["ale_agent_performance"]["value"] == 1189
