@@ -272,9 +272,10 @@ def init_task(name: str, template: str = "math", dest: Path | None = None) -> Pa
     return target
 
 
-def run_openevolve_baseline(folder: Path, out_dir: Path, model: str | None,
-                            max_evals: int) -> Path:
-    """Run OpenEvolve itself on ``folder``; see :mod:`harness.peer_formats.baseline`."""
+def run_openevolve_baseline(folder: Path, out_dir: Path, model: str | None, max_evals: int,
+                            **kw: Any) -> Path:
+    """Run OpenEvolve itself on ``folder`` (keywords: api_base, timeout_s, venv); the run
+    directory format is documented in :mod:`harness.peer_formats.baseline`."""
     from harness.peer_formats.baseline import run_openevolve_baseline as run
 
-    return run(Path(folder), Path(out_dir), model, max_evals)
+    return run(Path(folder), Path(out_dir), model, max_evals, **kw)

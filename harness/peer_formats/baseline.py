@@ -172,6 +172,7 @@ def run_openevolve_baseline(folder: Path, out_dir: Path, model: str | None, max_
     oe_out = out_dir / "openevolve_output"
     oe_out.mkdir(parents=True, exist_ok=True)
     py = ensure_venv(folder / "requirements.txt", venv)
+    api_base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
     cfg = build_config(folder, task.meta.get("config_file"), model, max_evals, api_base)
     cfg_path = oe_out / "config.yaml"
     cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
