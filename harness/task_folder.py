@@ -38,7 +38,7 @@ from harness.peer_formats.common import (
 MANIFEST = "task.yaml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAMES = ("math", "script", "ml")
-OPTIONS = ("timeout_s", "memory_mb", "cpus", "config", "format")
+OPTIONS = ("timeout_s", "memory_mb", "cpus", "config", "format", "allow_tmp")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -215,8 +215,8 @@ def _load_own(folder: Path, timeout_s: float | None = None, memory_mb: int | Non
 
 def load_folder(path: str | Path, **options: Any) -> Task:
     """The Task a folder defines. Options: timeout_s, memory_mb, cpus, config (a peer config
-    file name inside the folder), format (force one of fmagent-folder, openevolve, shinka,
-    fmagent)."""
+    file name inside the folder), format (insist on one of fmagent-folder, openevolve, shinka,
+    fmagent), allow_tmp (peer folders whose evaluator writes fixed /tmp paths)."""
     folder = Path(path).resolve()
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
@@ -240,12 +240,16 @@ def load_folder(path: str | Path, **options: Any) -> Task:
             if options.get("config"):
                 raise TaskFolderError(f"{folder}: config= is for peer folders; settings of a "
                                       "task.yaml folder live in task.yaml")
+            if options.get("allow_tmp"):
+                raise TaskFolderError(f"{folder}: allow_tmp= is for peer folders; a task.yaml "
+                                      "folder's evaluator writes in its own directory")
             return _load_own(folder, **kw)
         if not fmt or seed is None:
             raise TaskFolderError(peer_formats.NOT_A_FOLDER.format(path=folder))
         mod = {"openevolve": "openevolve", "shinka": "shinka", "fmagent": "fmagent"}[fmt]
         loader = __import__(f"harness.peer_formats.{mod}", fromlist=["load"]).load
-        return loader(folder, seed, config=options.get("config"), **kw)
+        allow_tmp = str(options.get("allow_tmp", "")).lower() in ("1", "true", "yes", "on")
+        return loader(folder, seed, config=options.get("config"), allow_tmp=allow_tmp, **kw)
     except TaskFolderError:
         raise
     except ValueError as e:

@@ -10,7 +10,9 @@ OpenEvolve cascade; "score": ``fn(output)`` where output is read from ``output_f
 ``function``, ``program``, ``cascade`` (bool), ``thresholds`` (list of floats).
 """
 
+import asyncio
 import importlib.util
+import inspect
 import json
 import math
 import os
@@ -72,6 +74,8 @@ def _call(mod, name, arg):
         raise _Failure({"status": "no_function", "where": name})
     try:
         out = fn(arg)
+        if inspect.iscoroutine(out):  # ``async def evaluate`` (OpenEvolve accepts it)
+            out = asyncio.run(out)
     except BaseException as e:  # the evaluator (or the candidate inside it) failed
         if isinstance(e, ModuleNotFoundError) and e.name:
             raise _Failure({"status": "missing_module", "module": e.name, "where": name})

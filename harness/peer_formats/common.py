@@ -64,11 +64,18 @@ def folder_version(folder: Path, names: Sequence[str]) -> str:
     return "sha-" + h.hexdigest()[:10]
 
 
-def limits_for(ctx: EvalContext, timeout_s: float | None = None) -> Limits:
+def limits_for(ctx: EvalContext, timeout_s: float | None = None,
+               allow_tmp: bool = False) -> Limits:
     r = ctx.resources
     # rss mode: folders use numpy/jax/torch whose address-space reservations break RLIMIT_AS.
     return Limits(timeout_s=float(timeout_s or r.timeout_s), memory_mb=int(r.memory_mb),
-                  memory_mode="rss", cpus=max(1.0, float(r.cpus)), max_procs=128)
+                  memory_mode="rss", cpus=max(1.0, float(r.cpus)), max_procs=128,
+                  allow_write=("/tmp",) if allow_tmp else ())
+
+
+TMP_HINT = ("; it writes outside its sandbox directory: use tempfile, or load the folder with "
+            "allow_tmp=1 (`--option allow_tmp=1`) to let it write /tmp, which weakens isolation "
+            "between concurrent evaluations")
 
 
 def _stage_folder(folder: Path, work: Path, skip: Sequence[str]) -> tuple[str, ...]:
@@ -305,20 +312,14 @@ def failure(src: str, answer: dict[str, Any] | None, res: SandboxResult, folder_
     status = (answer or {}).get("status")
     where = (answer or {}).get("where", "evaluate")
     if status == "missing_module":
-        mod = str(answer.get("module", "?")).split(".")[0]  # type: ignore[union-attr]
-        if mod in SHIMMED:
-            return EvalResult.invalid(
-                f"{src}: imports {answer.get('module')!r}, which fmagent does not provide "  # type: ignore[union-attr]
-                f"(only openevolve.evaluation_result and shinka.core); make the evaluator "
-                "self-contained", metrics=metrics, feedback=tail)
-        pkg = next((r for r in folder_reqs if _norm(r) == _norm(mod)), mod)
-        return EvalResult.invalid(f"{src}: No module named {mod!r}; run: pip install {pkg}",
-                                  metrics=metrics, feedback=tail)
+        return _no_module(src, str(answer.get("module", "?")), folder_reqs, metrics, tail)  # type: ignore[union-attr]
     if status == "raised":
         where_s = "importing it" if where == "import" else f"{where}()"
+        err = one_line(answer.get("error"), 240)  # type: ignore[union-attr]
+        hint = TMP_HINT if "Permission denied: '/tmp" in err else (
+            "; fix the evaluator or the candidate (traceback in feedback)")
         return EvalResult.invalid(
-            f"{src}: {where_s} raised {one_line(answer.get('error'), 240)}; fix the evaluator "  # type: ignore[union-attr]
-            "or the candidate (traceback in feedback)", metrics=metrics,
+            f"{src}: {where_s} raised {err}{hint}", metrics=metrics,
             feedback=str(answer.get("traceback", ""))[-MAX_FEEDBACK:])  # type: ignore[union-attr]
     if status == "no_function":
         return EvalResult.invalid(f"{src}: defines no function {where}(); define it",
@@ -329,9 +330,20 @@ def failure(src: str, answer: dict[str, Any] | None, res: SandboxResult, folder_
             ".metrics; return a dict holding 'combined_score'", metrics=metrics)
     m = re.search(r"ModuleNotFoundError: No module named '([^']+)'", tail)
     if m:
-        mod = m.group(1).split(".")[0]
-        pkg = next((r for r in folder_reqs if _norm(r) == _norm(mod)), mod)
-        return EvalResult.invalid(f"{src}: No module named {mod!r}; run: pip install {pkg}",
-                                  metrics=metrics, feedback=tail)
-    return EvalResult.invalid(f"{src}: gave no answer ({res.describe_failure()})",
+        return _no_module(src, m.group(1), folder_reqs, metrics, tail)
+    hint = TMP_HINT if "Permission denied: '/tmp" in tail else ""
+    return EvalResult.invalid(f"{src}: gave no answer ({res.describe_failure()}){hint}",
+                              metrics=metrics, feedback=tail)
+
+
+def _no_module(src: str, name: str, folder_reqs: list[str], metrics: dict[str, float],
+               tail: str) -> EvalResult:
+    mod = name.split(".")[0]
+    if mod in SHIMMED:
+        return EvalResult.invalid(
+            f"{src}: imports {name!r}, which fmagent does not provide (only "
+            "openevolve.evaluation_result and shinka.core); make the evaluator self-contained",
+            metrics=metrics, feedback=tail)
+    pkg = next((r for r in folder_reqs if _norm(r) == _norm(mod)), mod)
+    return EvalResult.invalid(f"{src}: No module named {mod!r}; run: pip install {pkg}",
                               metrics=metrics, feedback=tail)

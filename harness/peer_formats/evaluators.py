@@ -49,13 +49,14 @@ class PyCallEvaluator:
     thresholds: tuple[float, ...] = (0.5, 0.75, 0.9)
     timeout_s: float | None = None
     check_files: tuple[str, ...] = ("evaluator.py",)
+    allow_tmp: bool = False
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
         folder = Path(self.folder)
         missing = missing_packages(folder, self.check_files)
         if missing:
             return EvalResult.invalid(missing_message(missing))
-        lim = limits_for(ctx, self.timeout_s)
+        lim = limits_for(ctx, self.timeout_s, self.allow_tmp)
         spec = {"mode": "call", "evaluator": self.evaluator_file, "function": "evaluate",
                 "program": self.program_name, "cascade": self.cascade,
                 "thresholds": list(self.thresholds)}
@@ -81,13 +82,14 @@ class ShinkaEvaluator:
     evaluate_file: str = "evaluate.py"
     program_name: str = "_candidate.py"
     timeout_s: float | None = None
+    allow_tmp: bool = False
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
         folder, src = Path(self.folder), self.evaluate_file
         missing = missing_packages(folder, (self.evaluate_file,))
         if missing:
             return EvalResult.invalid(missing_message(missing))
-        lim = limits_for(ctx, self.timeout_s)
+        lim = limits_for(ctx, self.timeout_s, self.allow_tmp)
         argv = [sys.executable, self.evaluate_file, "--program_path", self.program_name,
                 "--results_dir", RESULTS]
         m_name, c_name = f"{RESULTS}/metrics.json", f"{RESULTS}/correct.json"

@@ -127,3 +127,11 @@ def test_own_evaluator_failures(tmp_path):
     (folder / "evaluator.py").write_text("def evaluate(points):\n    return {'score': 1e999}\n")
     r = load_folder(folder).evaluate(load_folder(folder).seeds[0])
     assert not r.valid and r.error.startswith("evaluator.py: score is inf, not finite")
+
+
+def test_folder_evaluator_pickles(tmp_path):
+    import pickle
+
+    task = load_folder(init_task("p", "ml", tmp_path))
+    ev = pickle.loads(pickle.dumps(task.evaluator))
+    assert ev == task.evaluator and ev.manifest.entry.inputs == ["train.csv", "test.csv"]

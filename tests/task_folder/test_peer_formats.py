@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import pickle
 import re
 import subprocess
@@ -256,3 +257,31 @@ def test_evaluator_runs_sandboxed_in_a_copy(tmp_path, monkeypatch):
     assert r.valid, r.error
     assert r.metrics["saw_secret"] == 0.0 and r.metrics["in_folder"] == 0.0
     assert not (folder / "written_by_evaluator.txt").exists()
+
+
+def test_unsupported_peer_imports_are_named(tmp_path):
+    folder = F.shinka(tmp_path, "from shinka.llm import LLMClient\n", name="llm")
+    r = load_folder(folder).evaluate(F.SEED)
+    assert r.error == ("evaluate.py: imports 'shinka.llm', which fmagent does not provide (only "
+                       "openevolve.evaluation_result and shinka.core); make the evaluator "
+                       "self-contained")
+
+
+def test_async_evaluate_is_awaited(tmp_path):
+    folder = F.openevolve(tmp_path, "async def evaluate(path):\n"
+                                    "    return {'combined_score': 2.5}\n")
+    assert load_folder(folder).evaluate(F.SEED).fitness == 2.5
+
+
+def test_fixed_tmp_paths_need_allow_tmp(tmp_path):
+    target = f"/tmp/fmagent-test-{tmp_path.name}"
+    ev = (f"import os\n\ndef evaluate(path):\n    os.makedirs({target!r}, exist_ok=True)\n"
+          "    return {'combined_score': 1.0}\n")
+    folder = F.openevolve(tmp_path, ev)
+    r = load_folder(folder).evaluate(F.SEED)
+    assert not r.valid and "Permission denied: '/tmp/fmagent-test-" in r.error
+    assert "allow_tmp=1" in r.error
+    try:
+        assert load_folder(folder, allow_tmp="1").evaluate(F.SEED).fitness == 1.0
+    finally:
+        os.rmdir(target)
