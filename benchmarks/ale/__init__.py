@@ -74,3 +74,21 @@ def private_eval(task_name: str, code: str, language: str | None = None, **optio
         raise ValueError(f"unknown ALE task {task_name!r}; offline: {', '.join(OFFLINE)}; real: "
                          f"{', '.join(LITE_PROBLEMS)}")
     return real_private_eval(name, code, language or "cpp20", **options)
+
+
+def final_eval(task_name: str, code: str, run_dir: Any, **options: Any) -> dict[str, Any]:
+    """The harness's final step (``task.meta["finalize"]``): the private evaluation of the best
+    program, as a JSON-able dict; real mode also saves the session as
+    ``<run_dir>/ale_session.json`` (``ale_bench.restart`` can reopen it)."""
+    from pathlib import Path
+
+    opts = dict(options)
+    language = opts.pop("language", None)
+    name = _split(task_name)
+    if name not in OFFLINE:
+        opts["session_path"] = Path(run_dir) / "ale_session.json"
+    res = private_eval(name, code, language, **opts)
+    out = res.to_dict()
+    if "session_path" in opts:
+        out["session_path"] = str(opts["session_path"])
+    return out

@@ -113,7 +113,8 @@ def offline_task(name: str, language: str = "cpp20", workers: int = 2) -> Task:
         resources=Resources(cpus=float(workers), memory_mb=prob.memory_mb * workers + 512,
                             timeout_s=timeout),
         references={}, tags=("ale", "offline", lang),
-        meta={"mode": "offline", "score_type": prob.score_type,
+        meta={"mode": "offline", "finalize": "benchmarks.ale:final_eval",
+              "score_type": prob.score_type,
               "time_limit_s": prob.time_limit_s, "memory_mb": prob.memory_mb,
               "public_cases": len(prob.public_seeds), "private_cases": len(prob.private_seeds)})
 

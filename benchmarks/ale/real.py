@@ -280,7 +280,8 @@ def real_task(problem_id: str, language: str = "cpp20", lite_version: bool = Tru
             "source": "ALE-Bench docs/rating_and_ranking.md example = ALE-Agent row of FM Agent "
                       "TR Table 2 (performance, not score)"}},
         tags=("ale", "real", lang),
-        meta={"mode": "real", "single_process": True, "score_type": st, "lite": lite_version,
+        meta={"mode": "real", "single_process": True, "finalize": "benchmarks.ale:final_eval",
+              "score_type": st, "lite": lite_version,
               "public_eval_budget": public_eval_budget, "time_limit_s": tl,
               "memory_mb": mem_mb})
 

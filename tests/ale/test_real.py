@@ -103,6 +103,18 @@ def test_private_eval_once_with_rank_performance_and_saved_session(fake, tmp_pat
     assert len(fake.restart(p2).action_log) == 2
 
 
+def test_final_eval_hook_saves_session_in_run_dir(fake, tmp_path):
+    task = ale.load_task("ahc039", public_eval_budget=5, num_workers=2)
+    assert task.meta["finalize"] == "benchmarks.ale:final_eval"
+    assert task.evaluate("// SCORE=1000").valid
+    out = ale.final_eval("ahc039", "// SCORE=1000", tmp_path, public_eval_budget=5,
+                         num_workers=2)
+    assert out["rank"] == 1 and out["performance"] == 3000
+    saved = json.loads((tmp_path / "ale_session.json").read_text())
+    assert saved["num_workers"] == 2 and len(saved["action_log"]) == 2
+    assert len(fake.STARTED) == 1  # the search's session, not a new one
+
+
 def test_bad_options_and_languages(fake):
     with pytest.raises(ValueError, match="not an ALE-Bench language"):
         ale.load_task("ahc008", language="java")
