@@ -78,10 +78,10 @@ def _call(mod, name, arg):
             out = asyncio.run(out)
     except BaseException as e:  # the evaluator (or the candidate inside it) failed
         if isinstance(e, ModuleNotFoundError) and e.name:
-            raise _Failure({"status": "missing_module", "module": e.name, "where": name})
+            raise _Failure({"status": "missing_module", "module": e.name, "where": name}) from e
         raise _Failure({"status": "raised", "where": name,
                         "error": f"{type(e).__name__}: {e}"[:2000],
-                        "traceback": traceback.format_exc()[-6000:]})
+                        "traceback": traceback.format_exc()[-6000:]}) from e
     return _normalise(out, name)
 
 
@@ -124,10 +124,11 @@ def main():
             mspec.loader.exec_module(mod)
         except BaseException as e:
             if isinstance(e, ModuleNotFoundError) and e.name:
-                raise _Failure({"status": "missing_module", "module": e.name, "where": "import"})
+                raise _Failure({"status": "missing_module", "module": e.name,
+                                "where": "import"}) from e
             raise _Failure({"status": "raised", "where": "import",
                             "error": f"{type(e).__name__}: {e}"[:2000],
-                            "traceback": traceback.format_exc()[-6000:]})
+                            "traceback": traceback.format_exc()[-6000:]}) from e
         if spec["mode"] == "score":
             with open(spec["output_file"]) as f:
                 output = json.load(f)

@@ -70,12 +70,17 @@ def limits_for(ctx: EvalContext, timeout_s: float | None = None,
     # rss mode: folders use numpy/jax/torch whose address-space reservations break RLIMIT_AS.
     return Limits(timeout_s=float(timeout_s or r.timeout_s), memory_mb=int(r.memory_mb),
                   memory_mode="rss", cpus=max(1.0, float(r.cpus)), max_procs=128,
-                  allow_write=("/tmp",) if allow_tmp else ())
+                  allow_write=("/tmp", "/dev/shm") if allow_tmp else ())
 
 
-TMP_HINT = ("; it writes outside its sandbox directory: use tempfile, or load the folder with "
-            "allow_tmp=1 (`--option allow_tmp=1`) to let it write /tmp, which weakens isolation "
-            "between concurrent evaluations")
+TMP_HINT = ("; it writes outside its sandbox directory (a fixed /tmp path, or multiprocessing "
+            "locks in /dev/shm): use tempfile and threads, or load the folder with allow_tmp=1 "
+            "(`--option allow_tmp=1`) to let it write /tmp and /dev/shm, which weakens "
+            "isolation between concurrent evaluations")
+
+
+def _needs_tmp(text: str) -> bool:
+    return "Permission denied: '/tmp" in text or "SemLock" in text
 
 
 def _stage_folder(folder: Path, work: Path, skip: Sequence[str]) -> tuple[str, ...]:
@@ -302,6 +307,8 @@ def failure(src: str, answer: dict[str, Any] | None, res: SandboxResult, folder_
     """The invalid result for a runner that produced no usable answer (or reported a failure)."""
     metrics = {"eval_wall_s": res.wall_s}
     tail = res.stderr[-3000:]
+    a = answer or {}
+    status, where = a.get("status"), a.get("where", "evaluate")
     if res.timed_out:
         return EvalResult.invalid(
             f"{src}: no answer within {timeout_s:g}s (the evaluator with the candidate hung or is "
@@ -309,29 +316,26 @@ def failure(src: str, answer: dict[str, Any] | None, res: SandboxResult, folder_
             metrics=metrics, feedback=f"evaluation timed out after {timeout_s:g}s\n{tail}")
     if res.killed_reason:
         return EvalResult.invalid(f"{src}: {res.killed_reason}", metrics=metrics, feedback=tail)
-    status = (answer or {}).get("status")
-    where = (answer or {}).get("where", "evaluate")
     if status == "missing_module":
-        return _no_module(src, str(answer.get("module", "?")), folder_reqs, metrics, tail)  # type: ignore[union-attr]
+        return _no_module(src, str(a.get("module", "?")), folder_reqs, metrics, tail)
     if status == "raised":
         where_s = "importing it" if where == "import" else f"{where}()"
-        err = one_line(answer.get("error"), 240)  # type: ignore[union-attr]
-        hint = TMP_HINT if "Permission denied: '/tmp" in err else (
+        err, tb = one_line(a.get("error"), 240), str(a.get("traceback", ""))
+        hint = TMP_HINT if _needs_tmp(err + tb) else (
             "; fix the evaluator or the candidate (traceback in feedback)")
-        return EvalResult.invalid(
-            f"{src}: {where_s} raised {err}{hint}", metrics=metrics,
-            feedback=str(answer.get("traceback", ""))[-MAX_FEEDBACK:])  # type: ignore[union-attr]
+        return EvalResult.invalid(f"{src}: {where_s} raised {err}{hint}", metrics=metrics,
+                                  feedback=tb[-MAX_FEEDBACK:])
     if status == "no_function":
         return EvalResult.invalid(f"{src}: defines no function {where}(); define it",
                                   metrics=metrics)
     if status == "bad_return":
         return EvalResult.invalid(
-            f"{src}: {where}() returned {answer.get('type')}, not a dict or an object with "  # type: ignore[union-attr]
-            ".metrics; return a dict holding 'combined_score'", metrics=metrics)
+            f"{src}: {where}() returned {a.get('type')}, not a dict or an object with .metrics; "
+            "return a dict holding 'combined_score'", metrics=metrics)
     m = re.search(r"ModuleNotFoundError: No module named '([^']+)'", tail)
     if m:
         return _no_module(src, m.group(1), folder_reqs, metrics, tail)
-    hint = TMP_HINT if "Permission denied: '/tmp" in tail else ""
+    hint = TMP_HINT if _needs_tmp(tail) else ""
     return EvalResult.invalid(f"{src}: gave no answer ({res.describe_failure()}){hint}",
                               metrics=metrics, feedback=tail)
 

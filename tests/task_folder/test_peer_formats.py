@@ -285,3 +285,13 @@ def test_fixed_tmp_paths_need_allow_tmp(tmp_path):
         assert load_folder(folder, allow_tmp="1").evaluate(F.SEED).fitness == 1.0
     finally:
         os.rmdir(target)
+
+
+def test_multiprocessing_evaluator_needs_allow_tmp(tmp_path):
+    ev = ("from concurrent.futures import ProcessPoolExecutor\n\ndef evaluate(path):\n"
+          "    with ProcessPoolExecutor(2) as ex:\n"
+          "        return {'combined_score': float(sum(ex.map(abs, [-1, -2])))}\n")
+    folder = F.openevolve(tmp_path, ev)
+    r = load_folder(folder).evaluate(F.SEED)
+    assert not r.valid and "multiprocessing locks in /dev/shm" in r.error
+    assert load_folder(folder, allow_tmp="true").evaluate(F.SEED).fitness == 3.0
