@@ -150,7 +150,7 @@ def convert(oe_out: Path, run_dir: Path, task: Any, manifest_extra: dict[str, An
                "wall_s": manifest_extra.get("wall_s"), "cost_usd": None, "tokens": None,
                "note": "programs OpenEvolve's database kept at its final checkpoint"}
     store.write_summary(summary)
-    store.write_manifest({**manifest_extra, "status": "finished", "created_at": time.time()})
+    store.write_manifest({"created_at": time.time(), **manifest_extra, "status": "finished"})
     store.close()
     return run_dir
 
@@ -179,7 +179,7 @@ def run_openevolve_baseline(folder: Path, out_dir: Path, model: str | None, max_
     argv = [str(py.parent / "openevolve-run"), str(folder / task.meta["seed_file"]),
             str(folder / "evaluator.py"), "--config", str(cfg_path), "--output", str(oe_out),
             "--iterations", str(cfg["max_iterations"])]
-    t0 = time.monotonic()
+    t0, started = time.monotonic(), time.time()
     with open(oe_out / "openevolve.log", "wb") as log:
         proc = subprocess.Popen(argv, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -202,7 +202,7 @@ def run_openevolve_baseline(folder: Path, out_dir: Path, model: str | None, max_
                       "direction": task.direction, "language": task.language,
                       "references": task.references},
              "proposer": f"openevolve {OPENEVOLVE_VERSION}", "models": models, "seeds": [],
-             "provenance": provenance(), "stop_reason": stop,
+             "provenance": provenance(), "stop_reason": stop, "created_at": started,
              "wall_s": time.monotonic() - t0,
              "peer": {"name": "openevolve", "version": OPENEVOLVE_VERSION, "command": argv,
                       "config_file": str(cfg_path)}}
