@@ -105,7 +105,7 @@ def rank_in_standings(score: float, standings: Sequence[tuple[int, float]],
                               f"{s1:g}) follows (rank {r0}, score {s0:g})")
     # Tie groups: (score, first rank, last rank); a group ends where the next score starts.
     groups: list[tuple[float, int, int]] = []
-    for i, (r, s) in enumerate(rows):
+    for r, s in rows:
         if groups and groups[-1][0] == s:
             continue
         if groups:

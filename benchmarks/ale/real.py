@@ -38,7 +38,8 @@ from benchmarks.ale.offline import PrivateResult
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = ("real ALE-Bench mode needs the `ale_bench` package, Docker and the ALE-Bench "
-                "data from Hugging Face: `pip install git+https://github.com/SakanaAI/ALE-Bench.git` "
+                "data from Hugging Face: "
+                "`pip install git+https://github.com/SakanaAI/ALE-Bench.git` "
                 "(see its README for the Docker images); the offline tasks ale/route, ale/cargo "
                 "and ale/depots need none of this")
 REAL_LANGUAGES = ("cpp20", "cpp17", "cpp23", "python", "rust")
@@ -65,7 +66,7 @@ ALE_AGENT_PERFORMANCE = {"ahc008": 1189, "ahc011": 1652, "ahc015": 2446, "ahc016
                          "ahc024": 1980, "ahc025": 1331, "ahc026": 1965, "ahc027": 1740,
                          "ahc039": 2880, "ahc046": 2153}
 
-SEED_CPP = """// Starting point for an ALE-Bench problem: read the input from stdin, print the answer.
+SEED_CPP = """// Starting point for an ALE-Bench problem: read stdin, print the answer.
 #include <bits/stdc++.h>
 using namespace std;
 
@@ -78,7 +79,7 @@ int main() {
 }
 // EVOLVE-BLOCK-END
 """
-SEED_PY = """# Starting point for an ALE-Bench problem: read the input from stdin, print the answer.
+SEED_PY = """# Starting point for an ALE-Bench problem: read stdin, print the answer.
 import sys
 
 # EVOLVE-BLOCK-START
@@ -90,7 +91,7 @@ def main():
 
 main()
 """
-SEED_RS = """// Starting point for an ALE-Bench problem: read the input from stdin, print the answer.
+SEED_RS = """// Starting point for an ALE-Bench problem: read stdin, print the answer.
 // EVOLVE-BLOCK-START
 fn main() {
     // Parse the input as the statement describes, then print a valid answer.
