@@ -27,6 +27,7 @@ class SamplerSettings(_Model):
     crossover_rate: float = Field(0.15, ge=0, le=1)
     diversity_rule: Literal["relative", "fixed"] = "relative"
     diversity_target: float = Field(0.1, gt=0)
+    rank_power: float = Field(1.0, ge=0, description="parent weight in a cluster: 1/(rank+1)**p")
 
 
 class PopulationSettings(_Model):
@@ -49,7 +50,7 @@ class ColdStartSettings(_Model):
 
 
 class StopSettings(_Model):
-    max_evals: int | None = Field(200, ge=1)
+    max_evals: int | None = Field(400, ge=1)
     max_time_s: float | None = Field(None, gt=0)
     target_score: float | None = Field(None, description="stop when the best raw objective reaches this")
     stagnation_evals: int | None = Field(None, ge=1)

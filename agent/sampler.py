@@ -43,6 +43,7 @@ class SamplerConfig:
     diversity_rule: str = "relative"  # relative | fixed (diversity / diversity_target)
     diversity_target: float = 0.1
     use_elites: bool = True
+    rank_power: float = 1.0  # parent weight inside a cluster: 1 / (rank + 1) ** rank_power
 
 
 KINDS = ("adaptive", "random", "topk", "fitness-proportional")
@@ -81,7 +82,7 @@ class Sampler:
             temp = self.temperature(isl)
             cluster = self._draw_cluster(isl, temp, rng)
             members = isl.clusters[cluster].members
-            weights = [1.0 / (r + 1) for r in range(len(members))]
+            weights = [1.0 / (r + 1) ** self.cfg.rank_power for r in range(len(members))]
             parent = rng.choices(members, weights=weights, k=1)[0][1]
         elif kind == "random":
             parent = rng.choice(isl.ranked)[1]
