@@ -135,3 +135,26 @@ def test_folder_evaluator_pickles(tmp_path):
     task = load_folder(init_task("p", "ml", tmp_path))
     ev = pickle.loads(pickle.dumps(task.evaluator))
     assert ev == task.evaluator and ev.manifest.entry.inputs == ["train.csv", "test.csv"]
+
+
+def test_script_kind_with_a_build_step(tmp_path):
+    folder = tmp_path / "cpp"
+    folder.mkdir()
+    (folder / "task.yaml").write_text(
+        "id: cpp_sum\nstatement: print the sum of the numbers on stdin\ndirection: max\n"
+        "language: cpp\nseed: main.cpp\nentry:\n  kind: script\n"
+        "  build: [g++, -O1, -o, prog, '{program}']\n  run: [./prog]\n  stdin: in.txt\n"
+        "  outputs: [log.txt]\n")
+    (folder / "in.txt").write_text("1 2 3 4\n")
+    (folder / "main.cpp").write_text(
+        "#include <cstdio>\n#include <fstream>\nint main(){long s=0,x;while(scanf(\"%ld\",&x)==1)"
+        "s+=x;std::ofstream(\"log.txt\")<<\"ok\";printf(\"%ld\\n\",s);}\n")
+    (folder / "evaluator.py").write_text(
+        "def evaluate(out):\n    log = open('log.txt').read()\n"
+        "    return {'score': float(out), 'logged': float(log == 'ok')}\n")
+    task = load_folder(folder)
+    r = task.evaluate(task.seeds[0])
+    assert r.valid, r.error
+    assert r.fitness == 10.0 and r.metrics["logged"] == 1.0
+    r = task.evaluate("int main( {\n")
+    assert not r.valid and r.error.startswith("program failed: exit code 1")
