@@ -31,6 +31,7 @@ from agent.records import EvalResult, Resources
 from agent.sandbox import Limits, Sandbox, run_python_function
 from agent.task import EvalContext, Task
 from harness import peer_formats
+from harness.registry import UnknownTask
 from harness.peer_formats.common import (
     failure, folder_version, limits_for, missing_message, missing_packages, one_line,
     requirements, run_python_evaluator, to_result)
@@ -95,8 +96,10 @@ class Manifest(_Strict):
         return str(v)
 
 
-class TaskFolderError(ValueError):
-    """A folder that cannot be loaded; the message names the file and what to do."""
+class TaskFolderError(UnknownTask):
+    """A folder that cannot be loaded; the message names the file and what to do.
+
+    A kind of UnknownTask, so every CLI command that loads tasks reports it as one line."""
 
 
 def read_manifest(folder: Path) -> Manifest:
