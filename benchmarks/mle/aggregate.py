@@ -36,7 +36,7 @@ GRADING_KEYS = ("competition_id", "submission_path", "logs_path", "code_path")
 def split_ids(split: str) -> list[str]:
     """Competition ids of a split name (lite/low, medium, high, all/split75, dev, mini)."""
     if split == "mini":
-        from benchmarks.mle.mini import MINIS
+        from benchmarks.mle.specs import MINIS
 
         return list(MINIS)
     if split not in SPLIT_FILES:

@@ -13,11 +13,13 @@ Options of ``load_task`` / ``final_grade`` (all optional):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.records import Resources
 from agent.task import Task, TaskInfo
-from benchmarks.mle.evaluator import CompetitionRef, MLEEvaluator, run_final
+
+if TYPE_CHECKING:
+    from benchmarks.mle.evaluator import CompetitionRef
 
 HERE = Path(__file__).parent
 SEEDS = HERE / "seeds"
@@ -38,10 +40,9 @@ def real_competition_ids() -> list[str]:
 
 
 def list_tasks() -> list[TaskInfo]:
-    from benchmarks.mle.metrics import METRICS
-    from benchmarks.mle.mini import MINIS
+    from benchmarks.mle.specs import LOWER_IS_BETTER, MINIS
 
-    out = [TaskInfo(s.id, s.title, "min" if METRICS[s.metric].lower_is_better else "max",
+    out = [TaskInfo(s.id, s.title, "min" if LOWER_IS_BETTER[s.metric] else "max",
                     offline=True) for s in MINIS.values()]
     out += [TaskInfo(cid, f"MLE-Bench competition {cid}", "max", offline=False,
                      needs="mlebench (git install) and data prepared with `mlebench prepare`; "
@@ -86,6 +87,7 @@ def _contract(ref: CompetitionRef, res: Resources, metric_line: str) -> str:
 
 def _mini_task(name: str, options: dict[str, Any]) -> Task:
     from benchmarks.mle import mini
+    from benchmarks.mle.evaluator import MLEEvaluator
     from benchmarks.mle.medals import thresholds
 
     _check_options(name, options, real=False)
@@ -113,6 +115,8 @@ def _mini_task(name: str, options: dict[str, Any]) -> Task:
 
 
 def _mini_ref(name: str, options: dict[str, Any], data_dir: Path) -> CompetitionRef:
+    from benchmarks.mle.evaluator import CompetitionRef
+
     return CompetitionRef(name, "offline", str(data_dir),
                           val_fraction=float(options.get("val_fraction", 0.2)),
                           val_seed=int(options.get("val_seed", 0)))
@@ -122,6 +126,7 @@ def _real_ref(name: str, options: dict[str, Any]) -> CompetitionRef:
     import pandas as pd
 
     from benchmarks.mle import real
+    from benchmarks.mle.evaluator import CompetitionRef
 
     data_dir = real.resolve_data_dir(options.get("data_dir"), name)
     pub = data_dir / name / "prepared" / "public"
@@ -149,6 +154,7 @@ def _real_ref(name: str, options: dict[str, Any]) -> CompetitionRef:
 
 def _real_task(name: str, options: dict[str, Any]) -> Task:
     from benchmarks.mle import real
+    from benchmarks.mle.evaluator import MLEEvaluator
 
     _check_options(name, options, real=True)
     ref = _real_ref(name, options)
@@ -171,7 +177,7 @@ def _real_task(name: str, options: dict[str, Any]) -> Task:
 
 
 def load_task(name: str, **options: Any) -> Task:
-    from benchmarks.mle.mini import MINIS
+    from benchmarks.mle.specs import MINIS
 
     name = name.removeprefix("mle/")
     if name in MINIS:
@@ -188,6 +194,7 @@ def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) 
     returned and stored as ``out_dir/report.json``.
     """
     from benchmarks.mle import mini
+    from benchmarks.mle.evaluator import run_final
 
     name = task_name.removeprefix("mle/")
     if name in mini.MINIS:

@@ -38,3 +38,21 @@ def test_logloss_and_regression_metrics():
     pred = pd.DataFrame({"id": [2, 1], "target": [2.0, 1.0]})
     assert grade("rmse", pred, reg) == round(np.sqrt(4.5), 5)
     assert grade("mae", pred, reg) == 1.5
+
+
+def test_declared_directions_match_the_metrics():
+    from benchmarks.mle.metrics import METRICS
+    from benchmarks.mle.specs import LOWER_IS_BETTER, MINIS
+
+    assert {k: m.lower_is_better for k, m in METRICS.items()} == LOWER_IS_BETTER
+    assert all(s.metric in METRICS for s in MINIS.values())
+
+
+def test_listing_tasks_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from benchmarks.mle import list_tasks; list_tasks(); "
+            "print(sorted(m for m in ('pandas', 'sklearn', 'numpy', 'mlebench') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
