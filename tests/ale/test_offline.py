@@ -34,10 +34,15 @@ def test_cpp_seed_compiles_runs_every_public_seed_and_scores(name):
     assert r.metrics["cases_accepted"] == n and r.metrics["overall_absolute_score"] > 0
     assert r.fitness == (1 if p.score_type == "maximize" else -1) * r.metrics["score"]
     assert r.feedback.count("ACCEPTED") >= n
-    # Same algorithm in the Python seed: it scores exactly like the C++ one on every case.
+    # Same algorithm in the Python seed: it scores like the C++ one (exactly, unless a time
+    # budget cut the Python search short on a loaded machine: route's 2-opt has one).
     py = judge(p, p.seed_code("python"), "python", p.public_seeds)
     assert [c.judge_result for c in py.cases] == ["ACCEPTED"] * n
-    assert sum(c.absolute_score for c in py.cases) == r.metrics["overall_absolute_score"]
+    py_total = sum(c.absolute_score for c in py.cases)
+    if "TIME_BUDGET" in task.seeds[0]:
+        assert py_total == pytest.approx(r.metrics["overall_absolute_score"], rel=0.05)
+    else:
+        assert py_total == r.metrics["overall_absolute_score"]
 
 
 # Python candidate for `route` whose behaviour depends on N mod 5: each verdict per case.
