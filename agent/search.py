@@ -92,7 +92,8 @@ PoolsFactory = Callable[[Task, Callable[[], Any], RunConfig], Any]
 
 def default_pools(task: Task, make_proposer: Callable[[], Any], cfg: RunConfig) -> Any:
     m = evals_in_flight(task, cfg)
-    if cfg.pools.backend == "local":
+    # Evaluators with per-process state (a real ALE-Bench session and its budget) stay in-process.
+    if cfg.pools.backend == "local" or task.meta.get("single_process"):
         return LocalPools(task, make_proposer, m)
     from agent.pools import RayPools
 
