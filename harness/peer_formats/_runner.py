@@ -118,7 +118,8 @@ def main():
         sys.path.insert(0, here)  # the evaluator may import helper modules from its folder
     try:
         try:
-            mspec = importlib.util.spec_from_file_location("evaluation_module", spec["evaluator"])
+            mspec = importlib.util.spec_from_file_location(
+                "evaluation_module", os.path.abspath(spec["evaluator"]))
             mod = importlib.util.module_from_spec(mspec)
             sys.modules["evaluation_module"] = mod
             mspec.loader.exec_module(mod)
@@ -135,9 +136,10 @@ def main():
             answer = _call(mod, spec.get("function", "evaluate"), output)
             answer["stages"] = ["score"]
         elif spec.get("cascade") and callable(getattr(mod, "evaluate_stage1", None)):
-            answer = _cascade(mod, spec["program"], spec.get("thresholds") or [0.5, 0.75, 0.9])
+            answer = _cascade(mod, os.path.abspath(spec["program"]),
+                              spec.get("thresholds") or [0.5, 0.75, 0.9])
         else:
-            answer = _call(mod, spec.get("function", "evaluate"), spec["program"])
+            answer = _call(mod, spec.get("function", "evaluate"), os.path.abspath(spec["program"]))
             answer["stages"] = ["evaluate"]
         answer["status"] = "ok"
     except _Failure as f:

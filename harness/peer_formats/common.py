@@ -40,6 +40,7 @@ SHIM_DIR = "__fm_shims__"
 EXCLUDE = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints",
                      "openevolve_output", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 LINK_ABOVE = 32 << 20  # files bigger than this are linked read-only instead of copied
+COPY_BUDGET = 256 << 20  # past this many copied bytes, files over 1 MB are linked too
 MAX_FEEDBACK = 8000
 MAX_ARTIFACT = 4000
 
@@ -86,7 +87,7 @@ def _needs_tmp(text: str) -> bool:
 def _stage_folder(folder: Path, work: Path, skip: Sequence[str]) -> tuple[str, ...]:
     """Copy the folder into ``work``; link big files read-only. Returns paths to allow reading."""
     allow: list[str] = []
-    skip_set = set(skip)
+    skip_set, copied = set(skip), 0
     for root, dirs, files in os.walk(folder):
         rel_root = Path(root).relative_to(folder)
         dirs[:] = sorted(d for d in dirs if d not in EXCLUDE and str(rel_root / d) not in skip_set
@@ -98,12 +99,15 @@ def _stage_folder(folder: Path, work: Path, skip: Sequence[str]) -> tuple[str, .
                 continue
             src, dst = Path(root) / name, work / rel
             try:
-                if src.is_symlink() or src.stat().st_size > LINK_ABOVE:
+                size = src.stat().st_size
+                if src.is_symlink() or size > LINK_ABOVE or (
+                        copied > COPY_BUDGET and size > 1 << 20):
                     real = src.resolve()
                     dst.symlink_to(real)
                     allow.append(str(real))
                 else:
                     shutil.copy2(src, dst)
+                    copied += size
             except OSError:
                 continue
     return tuple(allow)
