@@ -95,3 +95,12 @@ def test_fmagent_eval_scores_a_hand_built_construction_exactly(tmp_path, capsys)
     bad.write_text("def run():\n    return [[1] + [0] * 10, [1, 1] + [0] * 9]\n")  # 45 degrees
     assert cli.main(["eval", "math/kissing_11d", str(bad)]) == 1
     assert "degrees < 60" in capsys.readouterr().out
+
+
+def test_climb_check_never_reports_worse_than_the_seed():
+    from benchmarks.math.climb_check import climb
+
+    r = climb("heilbronn_convex_13", budget=3, seed=1)
+    assert r["best_score"] >= r["seed_score"]  # maximised problem
+    r = climb("min_distance_ratio_16_2d", budget=3, seed=1)
+    assert r["best_score"] <= r["seed_score"]  # minimised problem
