@@ -58,7 +58,7 @@ def make_references(direction: Literal["max", "min"], before: Ref, alphaevolve: 
     if known:
         pick = max if direction == "max" else min
         k, v = pick(known, key=lambda kv: kv[1])
-        table["best_known"] = {"value": v, "source": f"= {k}: {table[k]['source']}"}
+        table["best_known"] = {"value": v, "source": f"the best entry above: {k}"}
     return table
 
 
