@@ -39,7 +39,7 @@ from harness.peer_formats.common import (
 MANIFEST = "task.yaml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAMES = ("math", "script", "ml")
-OPTIONS = ("timeout_s", "memory_mb", "cpus", "config", "format", "allow_tmp")
+OPTIONS = ("timeout_s", "memory_mb", "cpus", "config", "format", "allow_tmp", "fitness_key")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -219,7 +219,8 @@ def _load_own(folder: Path, timeout_s: float | None = None, memory_mb: int | Non
 def load_folder(path: str | Path, **options: Any) -> Task:
     """The Task a folder defines. Options: timeout_s, memory_mb, cpus, config (a peer config
     file name inside the folder), format (insist on one of fmagent-folder, openevolve, shinka,
-    fmagent), allow_tmp (peer folders whose evaluator writes fixed /tmp paths)."""
+    fmagent), allow_tmp (peer folders whose evaluator writes fixed /tmp paths), fitness_key
+    (peer folders whose evaluator names its objective other than combined_score)."""
     folder = Path(path).resolve()
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
@@ -243,16 +244,18 @@ def load_folder(path: str | Path, **options: Any) -> Task:
             if options.get("config"):
                 raise TaskFolderError(f"{folder}: config= is for peer folders; settings of a "
                                       "task.yaml folder live in task.yaml")
-            if options.get("allow_tmp"):
-                raise TaskFolderError(f"{folder}: allow_tmp= is for peer folders; a task.yaml "
-                                      "folder's evaluator writes in its own directory")
+            for opt in ("allow_tmp", "fitness_key"):
+                if options.get(opt):
+                    raise TaskFolderError(f"{folder}: {opt}= is for peer folders; a task.yaml "
+                                          "folder sets its scoring in evaluator.py")
             return _load_own(folder, **kw)
         if not fmt or seed is None:
             raise TaskFolderError(peer_formats.NOT_A_FOLDER.format(path=folder))
         mod = {"openevolve": "openevolve", "shinka": "shinka", "fmagent": "fmagent"}[fmt]
         loader = __import__(f"harness.peer_formats.{mod}", fromlist=["load"]).load
         allow_tmp = str(options.get("allow_tmp", "")).lower() in ("1", "true", "yes", "on")
-        return loader(folder, seed, config=options.get("config"), allow_tmp=allow_tmp, **kw)
+        return loader(folder, seed, config=options.get("config"), allow_tmp=allow_tmp,
+                      fitness_key=str(options.get("fitness_key") or "combined_score"), **kw)
     except TaskFolderError:
         raise
     except ValueError as e:

@@ -294,8 +294,11 @@ def to_result(metrics: Mapping[str, Any], *, src: str, fitness_key: str = "combi
         return EvalResult.invalid(f"{src}: {invalid}", **kw)
     if fitness_key not in metrics:
         keys = ", ".join(list(metrics)[:12]) or "nothing"
+        other = next((k for k in ("combined_score", "score") if k != fitness_key and
+                      _is_num(metrics.get(k))), None)
+        alt = f", or pass --option fitness_key={other}" if other else ""
         return EvalResult.invalid(f"{src}: returned no {fitness_key!r} (it returned: {keys}); "
-                                  f"make it return a numeric {fitness_key!r}", **kw)
+                                  f"make it return a numeric {fitness_key!r}{alt}", **kw)
     v = metrics[fitness_key]
     if not _is_num(v):
         return EvalResult.invalid(f"{src}: {fitness_key} is {v!r}, not a number; return a "

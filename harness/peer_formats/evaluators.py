@@ -20,7 +20,7 @@ def _zero(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and float(v) == 0.0
 
 
-def _verdict(metrics: dict[str, Any]) -> str | None:
+def _verdict(metrics: dict[str, Any], key: str = "combined_score") -> str | None:
     """Why the folder's own evaluator rejected the candidate, or None when it accepted it.
 
     FM Agent: ``validity`` (or ``valid``) 0, reason in ``error_info``. OpenEvolve: a failure is
@@ -32,7 +32,7 @@ def _verdict(metrics: dict[str, Any]) -> str | None:
             return f"candidate rejected: {one_line(why)}"
     err = metrics.get("error")
     if isinstance(err, str) and err.strip() and (
-            "combined_score" not in metrics or _zero(metrics.get("combined_score"))):
+            key not in metrics or _zero(metrics.get(key))):
         return f"candidate rejected: {one_line(err)}"
     return None
 
@@ -50,6 +50,7 @@ class PyCallEvaluator:
     timeout_s: float | None = None
     check_files: tuple[str, ...] = ("evaluator.py",)
     allow_tmp: bool = False
+    fitness_key: str = "combined_score"
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
         folder = Path(self.folder)
@@ -66,7 +67,8 @@ class PyCallEvaluator:
             return failure(self.evaluator_file, answer, res, requirements(folder), lim.timeout_s)
         metrics = answer.get("metrics") or {}
         return to_result(metrics, src=self.evaluator_file, artifacts=answer.get("artifacts"),
-                         invalid=_verdict(metrics), stages=answer.get("stages") or (),
+                         invalid=_verdict(metrics, self.fitness_key),
+                         fitness_key=self.fitness_key, stages=answer.get("stages") or (),
                          extra_metrics={"eval_wall_s": res.wall_s})
 
 
@@ -83,6 +85,7 @@ class ShinkaEvaluator:
     program_name: str = "_candidate.py"
     timeout_s: float | None = None
     allow_tmp: bool = False
+    fitness_key: str = "combined_score"
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
         folder, src = Path(self.folder), self.evaluate_file
@@ -126,5 +129,5 @@ class ShinkaEvaluator:
         extra = {f"private.{k}": v for k, v in flatten_numbers(private).items()}
         extra["eval_wall_s"] = res.wall_s
         return to_result(shown, src=src, invalid=invalid, feedback=fb, extra_metrics=extra,
-                         stages=("evaluate",))
+                         fitness_key=self.fitness_key, stages=("evaluate",))
 

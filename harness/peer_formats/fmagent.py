@@ -21,17 +21,18 @@ DEFAULT_TIMEOUT_S = 600.0
 
 
 def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb: int = 4096,
-         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False) -> Task:
+         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False,
+         fitness_key: str = "combined_score") -> Task:
     if config:
         raise ValueError(f"{folder}: FM Agent example folders have no config file; drop config=")
     timeout = float(timeout_s or DEFAULT_TIMEOUT_S)
     evaluator = PyCallEvaluator(folder=str(folder), evaluator_file="evaluator.py",
                                 program_name="_candidate" + seed.suffix, cascade=False,
                                 timeout_s=timeout, check_files=("evaluator.py",),
-                                allow_tmp=allow_tmp)
+                                allow_tmp=allow_tmp, fitness_key=fitness_key)
     statement = readme(folder) or f"Improve the program {seed.name}."
     statement += ("\n\nThe program is scored by the task's evaluator.py; fitness is its "
-                  "combined_score (higher is better); validity 0 means the program is invalid.")
+                  f"{fitness_key} (higher is better); validity 0 means the program is invalid.")
     missing = missing_packages(folder, ("evaluator.py",))
     meta = {"format": "fmagent", "folder": str(folder), "seed_file": seed.name,
             "peer_config": {}, "ignored_config": [],

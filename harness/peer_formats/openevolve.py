@@ -131,7 +131,8 @@ def _config_file(folder: Path, name: str | None) -> Path | None:
 
 
 def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb: int = 4096,
-         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False) -> Task:
+         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False,
+         fitness_key: str = "combined_score") -> Task:
     cfg_path = _config_file(folder, config)
     cfg = read_yaml(cfg_path) if cfg_path else {}
     peer, ignored = map_config(cfg)
@@ -142,11 +143,12 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
                                 program_name="_candidate" + seed.suffix,
                                 cascade=bool(ev.get("cascade_evaluation", True)),
                                 thresholds=thresholds, timeout_s=timeout,
-                                check_files=("evaluator.py",), allow_tmp=allow_tmp)
+                                check_files=("evaluator.py",), allow_tmp=allow_tmp,
+                                fitness_key=fitness_key)
     statement = peer.get("prompt.system_message") or readme(folder) or (
         f"Improve the program {seed.name}.")
     statement += ("\n\nThe program is scored by the task's evaluator.py; fitness is its "
-                  "combined_score (higher is better).")
+                  f"{fitness_key} (higher is better).")
     missing = missing_packages(folder, ("evaluator.py",))
     meta = {"format": "openevolve", "folder": str(folder), "seed_file": seed.name,
             "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,

@@ -88,7 +88,8 @@ def _config_file(folder: Path, name: str | None) -> Path | None:
 
 
 def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb: int = 4096,
-         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False) -> Task:
+         cpus: float = 1.0, config: str | None = None, allow_tmp: bool = False,
+         fitness_key: str = "combined_score") -> Task:
     cfg_path = _config_file(folder, config)
     cfg = read_yaml(cfg_path) if cfg_path else {}
     peer, ignored = map_config(cfg)
@@ -98,11 +99,12 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
             peer["prompt.system_message"] = msg
     timeout = float(timeout_s or DEFAULT_TIMEOUT_S)
     evaluator = ShinkaEvaluator(folder=str(folder), program_name="_candidate" + seed.suffix,
-                                timeout_s=timeout, allow_tmp=allow_tmp)
+                                timeout_s=timeout, allow_tmp=allow_tmp,
+                                fitness_key=fitness_key)
     statement = peer.get("prompt.system_message") or readme(folder) or (
         f"Improve the program {seed.name}.")
     statement += ("\n\nThe program is scored by the task's evaluate.py; fitness is its "
-                  "combined_score (higher is better).")
+                  f"{fitness_key} (higher is better).")
     missing = missing_packages(folder, ("evaluate.py",))
     meta = {"format": "shinka", "folder": str(folder), "seed_file": seed.name,
             "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,

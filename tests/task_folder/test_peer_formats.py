@@ -295,3 +295,13 @@ def test_multiprocessing_evaluator_needs_allow_tmp(tmp_path):
     r = load_folder(folder).evaluate(F.SEED)
     assert not r.valid and "multiprocessing locks in /dev/shm" in r.error
     assert load_folder(folder, allow_tmp="true").evaluate(F.SEED).fitness == 3.0
+
+
+def test_fitness_key_option_for_folders_without_combined_score(tmp_path):
+    folder = F.openevolve(tmp_path, "def evaluate(path):\n    return {'score': 0.4, 'mse': 2}\n")
+    r = load_folder(folder).evaluate(F.SEED)
+    assert r.error == ("evaluator.py: returned no 'combined_score' (it returned: score, mse); "
+                       "make it return a numeric 'combined_score', or pass --option "
+                       "fitness_key=score")
+    r = load_folder(folder, fitness_key="score").evaluate(F.SEED)
+    assert r.valid and r.fitness == 0.4 and r.metrics["score"] == 0.4 and r.metrics["mse"] == 2
