@@ -99,9 +99,38 @@ def build_validation_input(ref: CompetitionRef, dest: Path) -> Any:
     for c, v in filler.items():
         sample_val[c] = v
     sample_val.to_csv(dest / "sample_submission.csv", index=False)
-    if (pub / "description.md").is_file():
-        shutil.copyfile(pub / "description.md", dest / "description.md")
+    _mirror_extras(pub, dest, {ref.train_file, ref.test_file, "sample_submission.csv"})
     return val[need].reset_index(drop=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)  # same file system: instant, and the candidate cannot write it
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _mirror_extras(pub: Path, dest: Path, skip: set[str]) -> None:
+    """Every other public file (description.md, side tables, media folders) into ``dest``."""
+    for entry in pub.iterdir():
+        if entry.name in skip or entry.is_symlink():
+            continue
+        target = dest / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, target, copy_function=_link_or_copy)
+        elif entry.is_file():
+            _link_or_copy(str(entry), str(target))
+
+
+def _scratch_dir(ref: CompetitionRef) -> Path:
+    """A fresh folder for one evaluation's input, next to the data when it is writable (so
+    large public files are hard-linked, not copied), else in the system temp folder."""
+    near = Path(ref.data_dir) / ref.competition_id / ".fmagent-val"
+    try:
+        near.mkdir(exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="input-", dir=near))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="fmagent-mle-input-"))
 
 
 def score_predictions(ref: CompetitionRef, submission: Any, answers: Any) -> float:
@@ -164,7 +193,7 @@ class MLEEvaluator:
     reference_note: str = ""  # e.g. the test leaderboard's thresholds, for feedback
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
-        tmp = Path(tempfile.mkdtemp(prefix="fmagent-mle-input-"))
+        tmp = _scratch_dir(self.ref)
         try:
             try:
                 answers = build_validation_input(self.ref, tmp / "input")

@@ -102,6 +102,11 @@ def test_candidate_cannot_read_private_answers(mini_data, tmp_path):
     task = load_task("mini-breast-cancer", data_dir=str(mini_data))
     r = task.evaluate(CHEAT_ABS.format(answers=str(answers)))
     assert not r.valid and "Permission" in (r.error + r.feedback)
+    for up in range(1, 5):  # wherever the validation input lives, no relative path gets there
+        probe = CHEAT_REL.replace('Path(sys.argv[1]).parent / "private"',
+                                  f'Path(sys.argv[1]).parents[{up}] / "prepared" / "private"')
+        r = task.evaluate(probe)
+        assert not r.valid and ("Permission" in r.feedback or "No such file" in r.feedback)
     # The final run reads the real public folder; its sibling private/ must stay closed.
     rep = final_grade("mle/mini-breast-cancer", CHEAT_REL, tmp_path / "final",
                       data_dir=str(mini_data))

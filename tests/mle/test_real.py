@@ -45,6 +45,9 @@ def toy_data(tmp_path):
     df.iloc[350:].drop(columns=["label"]).to_csv(pub / "test.csv", index=False)
     df.iloc[350:][["rid"]].assign(label=0).to_csv(pub / "sample_submission.csv", index=False)
     (pub / "description.md").write_text("# Toy Tabular\nPredict label.\n")
+    (pub / "side.csv").write_text("k,v\n1,2\n")
+    (pub / "media").mkdir()
+    (pub / "media" / "a.txt").write_text("hello")
     df.iloc[350:][["rid", "label"]].to_csv(priv / "test.csv", index=False)
     return tmp_path
 
@@ -58,6 +61,16 @@ def test_real_task_uses_mlebench_grader_on_a_validation_split(fake_mlebench, toy
     r = task.evaluate(task.seeds[0])
     assert r.valid, r.error
     assert 0.6 < r.fitness <= 1.0 and r.metrics["n_val"] == 70
+    side = task.evaluate(
+        "import sys, pathlib\n"
+        "d = pathlib.Path(sys.argv[1])\n"
+        "assert (d / 'media' / 'a.txt').read_text() == 'hello'\n"
+        "assert (d / 'side.csv').is_file() and (d / 'description.md').is_file()\n"
+        "import pandas as pd\n"
+        "t = pd.read_csv(d / 'test.csv')\n"
+        "assert 'label' not in t and len(t) == 70\n"
+        "t[['rid']].assign(label=1).to_csv('submission.csv', index=False)\n")
+    assert side.valid, side.error + side.feedback
     bad = task.evaluate("open('submission.csv','w').write('rid,label\\n1,0\\n')")
     assert not bad.valid and "mlebench's grader rejected" in bad.error
 
