@@ -122,6 +122,11 @@ def read_manifest(folder: Path) -> Manifest:
             *(("entry.inputs", f) for f in m.entry.inputs)]
     if m.entry.stdin:
         need.append(("entry.stdin", m.entry.stdin))
+    reserved = {"candidate.py", "__runner__.py", "__result__.json", "__fm_output__.json"}
+    for rel in (*m.entry.inputs, *m.entry.outputs):
+        if rel in reserved:
+            raise TaskFolderError(f"{path}: entry names {rel!r}, a file name fmagent uses "
+                                  "itself; rename the file")
     for field, rel in need:
         p = (folder / rel).resolve()
         if folder.resolve() not in p.parents or not p.is_file():
