@@ -155,11 +155,16 @@ def _real_ref(name: str, options: dict[str, Any]) -> CompetitionRef:
 def _real_task(name: str, options: dict[str, Any]) -> Task:
     from benchmarks.mle import real
     from benchmarks.mle.evaluator import MLEEvaluator
+    from benchmarks.mle.medals import thresholds
 
     _check_options(name, options, real=True)
     ref = _real_ref(name, options)
     comp = real.get_competition(ref.data_dir, name)
     lower = real.is_lower_better(comp)
+    t = thresholds(real.mlebench_module("data").get_leaderboard(comp)["score"].tolist())
+    note = (f"Kaggle leaderboard ({t.num_teams} teams, test set): gold {t.gold:.5g}, silver "
+            f"{t.silver:.5g}, bronze {t.bronze:.5g}, median {t.median:.5g} "
+            f"({'lower' if lower else 'higher'} is better).")
     res = _resources(options, 1800.0, 16384, 2.0, 0.0)
     metric = getattr(comp.grader, "name", "the competition metric")
     statement = ((ref.public_dir / "description.md").read_text()
@@ -168,10 +173,11 @@ def _real_task(name: str, options: dict[str, Any]) -> Task:
                                             "better), by mlebench's own grader")
     return Task(id=f"mle/{name}", statement=statement,
                 seeds=((SEEDS / "tabular_auto.py").read_text(),),
-                evaluator=MLEEvaluator(ref), direction="min" if lower else "max",
+                evaluator=MLEEvaluator(ref, note), direction="min" if lower else "max",
                 language="python", version=VERSION, resources=res,
-                references={"leaderboard": {"n_teams": real.leaderboard_size(comp),
-                                            "source": "mlebench"}},
+                references={"leaderboard": {"gold": t.gold, "silver": t.silver,
+                                            "bronze": t.bronze, "median": t.median,
+                                            "n_teams": t.num_teams, "source": "mlebench"}},
                 tags=("mle", "real"), meta={"mode": "real", "metric": metric,
                                             "data_dir": ref.data_dir})
 

@@ -56,6 +56,9 @@ def test_validation_input_hides_targets(mini_data, tmp_path):
 def test_seed_gets_a_valid_validation_fitness(mini_data):
     task = load_task("mini-breast-cancer", data_dir=str(mini_data))
     assert task.direction == "max" and "submission.csv" in task.statement
+    import pickle
+
+    assert pickle.loads(pickle.dumps(task.evaluator)) == task.evaluator
     r = task.evaluate(task.seeds[0])
     assert r.valid, r.error
     assert 0.5 < r.fitness <= 1.0 and r.metrics["val_score"] == r.fitness

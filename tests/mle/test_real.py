@@ -61,6 +61,8 @@ def test_real_task_uses_mlebench_grader_on_a_validation_split(fake_mlebench, toy
     r = task.evaluate(task.seeds[0])
     assert r.valid, r.error
     assert 0.6 < r.fitness <= 1.0 and r.metrics["n_val"] == 70
+    assert "Kaggle leaderboard (60 teams" in r.feedback
+    assert task.references["leaderboard"]["n_teams"] == 60
     side = task.evaluate(
         "import sys, pathlib\n"
         "d = pathlib.Path(sys.argv[1])\n"
