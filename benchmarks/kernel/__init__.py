@@ -33,6 +33,17 @@ def list_tasks() -> list[TaskInfo]:
     return out
 
 
+def accepts_task(name: str, **options: Any) -> bool:
+    """Whether ``name`` may be a task not listed by ``list_tasks`` (a checkout given as an option).
+
+    ``level<N>/<problem>`` names are checked against the checkout by ``load_task``, which says
+    clearly what is missing; the registry can call this before refusing an unlisted name.
+    """
+    import re
+
+    return bool(re.match(r"^level[1-9]/[A-Za-z0-9_.\-]+$", name))
+
+
 def load_task(name: str, **options: Any) -> Task:
     from benchmarks.kernel.task import build_task
 

@@ -113,3 +113,46 @@ def test_every_problem_runs_and_its_seed_matches_the_reference():
             a, b = ref(*inputs), new(*inputs)
         assert torch.equal(a, b), p.name
         assert torch.isfinite(a).all(), p.name
+
+
+def test_checkout_names_are_accepted_before_listing():
+    import benchmarks.kernel as kernel
+
+    assert kernel.accepts_task("level3/1_MLP") and not kernel.accepts_task("mlp")
+
+
+def test_judge_trusts_only_its_own_comparison():
+    """The parent-side judge, fed fabricated candidate output (no sandbox)."""
+    import io
+    import json
+
+    torch = pytest.importorskip("torch")
+    from agent.sandbox import SandboxResult
+    from benchmarks.kernel.evaluator import KernelEvaluator, Reference
+
+    x, y = torch.randn(4, 3), torch.randn(4, 2)
+    ref = Reference(b"", [y], [[x]], {"eager": {"mean": 2.0}})
+    ev = KernelEvaluator("kernel/t", "/nonexistent.py", timing_trials=5)
+
+    def result(outs, ins, report):
+        buf = io.BytesIO()
+        torch.save({"outputs": outs, "inputs_after": ins}, buf)
+        return SandboxResult(0, "", "", 1.0, files={"outputs.pt": buf.getvalue(),
+                                                   "report.json": json.dumps(report).encode()})
+
+    good = {"compiled": True, "violations": [], "runtime_stats": {"mean": 1.0, "std": 0.0,
+                                                                  "min": 1.0, "max": 1.0,
+                                                                  "num_trials": 5}}
+    r = ev.judge(ref, result([y.clone()], [[x.clone()]], good))
+    assert r.valid and r.fitness == pytest.approx(2.0)
+    # a report claiming no violations does not hide inputs that came back changed
+    r = ev.judge(ref, result([y.clone()], [[x + 1]], good))
+    assert not r.valid and "inputs_modified" in r.error
+    # a report claiming success does not make wrong outputs right
+    r = ev.judge(ref, result([y + 1e-3], [[x.clone()]], good))
+    assert not r.valid and r.error.startswith("incorrect")
+    r = ev.judge(ref, result([y[:2]], [[x.clone()]], good))
+    assert not r.valid and "shape" in r.error
+    crashed = SandboxResult(-9, "", "Segmentation fault", 1.0)
+    r = ev.judge(ref, crashed)
+    assert not r.valid and "without a report" in r.error
