@@ -166,7 +166,8 @@ class KnowledgeBase:
     def add(self, name: str, text: str, source: str = "cli") -> dict[str, Any]:
         """Store one document and its chunks; the same content twice is stored once."""
         if not isinstance(text, str) or not text.strip():
-            raise KnowledgeError(f"document {name!r} is empty; add a Markdown or text file with content")
+            raise KnowledgeError(f"document {name!r} is empty; add a Markdown or text file "
+                                 "with content")
         if len(text) > MAX_DOC_CHARS:
             raise KnowledgeError(f"document {name!r} has {len(text)} characters, more than "
                                  f"{MAX_DOC_CHARS}; split it into smaller files")
@@ -177,7 +178,8 @@ class KnowledgeBase:
         fname = safe_name(name)
         conn = self._writer()
         try:
-            old = conn.execute("SELECT seq, name, n_chunks FROM kb_docs WHERE sha=?", (sha,)).fetchone()
+            old = conn.execute("SELECT seq, name, n_chunks FROM kb_docs WHERE sha=?",
+                               (sha,)).fetchone()
             if old:
                 return {"doc": old["seq"], "name": old["name"], "chunks": old["n_chunks"],
                         "added": False}
@@ -223,7 +225,8 @@ class KnowledgeBase:
         if conn is None:
             return None
         try:
-            key = tuple(conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM kb_chunks").fetchone())
+            key = tuple(conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM kb_chunks"
+                                     ).fetchone())
             with self._lock:
                 if self._index is not None and self._index[0] == key:
                     return self._index[1:]
@@ -304,13 +307,15 @@ class KnowledgeRetriever:
         """Evaluations on ``island`` since its best last improved."""
         return self._since.get(island, 0)
 
-    def _take_request(self, conn_ro: sqlite3.Connection, island: int) -> tuple[int, str | None] | None:
+    def _take_request(self, conn_ro: sqlite3.Connection,
+                      island: int) -> tuple[int, str | None] | None:
         has = conn_ro.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
                               "name='kb_requests'").fetchone()
         if not has:
             return None
-        row = conn_ro.execute("SELECT seq, query FROM kb_requests WHERE taken=0 AND (island IS NULL "
-                              "OR island=?) ORDER BY seq LIMIT 1", (island,)).fetchone()
+        row = conn_ro.execute("SELECT seq, query FROM kb_requests WHERE taken=0 AND "
+                              "(island IS NULL OR island=?) ORDER BY seq LIMIT 1",
+                              (island,)).fetchone()
         if not row:
             return None
         w = self.kb._writer()

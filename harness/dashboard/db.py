@@ -247,8 +247,9 @@ def add_instruction(run_dir: Path, text: str, island: int | None = None,
         t = time.time()
         with conn:
             n = conn.execute("SELECT COUNT(*) FROM programs").fetchone()[0]
-            seq = int(conn.execute("INSERT INTO instructions (t, island, text, source) VALUES "
-                                   "(?,?,?,?)", (t, island, text, source)).lastrowid)  # type: ignore[arg-type]
+            cur = conn.execute("INSERT INTO instructions (t, island, text, source) VALUES "
+                               "(?,?,?,?)", (t, island, text, source))
+            seq = int(cur.lastrowid)  # type: ignore[arg-type]
             data = {"instruction": seq, "text": text[:500], "source": source}
             conn.execute("INSERT INTO events (t, n_evals, kind, island, data) VALUES (?,?,?,?,?)",
                          (t, n, "instruction", island, json.dumps(data)))

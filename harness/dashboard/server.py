@@ -80,7 +80,8 @@ class _Guard:
                     return
                 size += len(msg.get("body", b""))
                 if size > self.max_body:
-                    await _send_json(send, 413, {"detail": f"request body over {self.max_body} bytes"})
+                    await _send_json(send, 413,
+                                     {"detail": f"request body over {self.max_body} bytes"})
                     return
                 chunks.append(msg.get("body", b""))
                 if not msg.get("more_body"):
@@ -150,7 +151,8 @@ def create_app(run_dir: Path, token: str, allowed_hosts: set[str] | None = None,
     def need_token(request: Request) -> None:
         got = request.headers.get(TOKEN_HEADER, "")
         if not hmac.compare_digest(got.encode(), token.encode()):
-            raise HTTPException(401, f"missing or wrong token (send it in the {TOKEN_HEADER} header)")
+            raise HTTPException(401, "missing or wrong token (send it in the "
+                                     f"{TOKEN_HEADER} header)")
 
     def same_origin(request: Request) -> None:
         need_token(request)
@@ -197,7 +199,8 @@ def create_app(run_dir: Path, token: str, allowed_hosts: set[str] | None = None,
         return view.overview()
 
     @app.get("/api/series", dependencies=read)
-    def series(since_program: int = 0, since_stats: int = 0, since_event: int = 0) -> dict[str, Any]:
+    def series(since_program: int = 0, since_stats: int = 0,
+               since_event: int = 0) -> dict[str, Any]:
         return {"programs": view.best_series(since_program),
                 "stats": view.island_stats(since_stats), "events": view.events(since_event)}
 

@@ -61,7 +61,8 @@ def test_series_programs_and_program_view(client):
     best = progs["programs"][0]["id"]
     pv = client.get(f"/api/programs/{best}", headers=AUTH).json()
     assert pv["code"] and pv["parent_id"] and len(pv["lineage"]) == 3
-    assert pv["diff"].startswith("--- parent") and "+    return [1.0, 1.0, 1.0, 2.0, 0.5]" in pv["diff"]
+    assert pv["diff"].startswith("--- parent")
+    assert "+    return [1.0, 1.0, 1.0, 2.0, 0.5]" in pv["diff"]
     assert pv["result"]["metrics"]["score"] == -3.0 and pv["result"]["feedback"] == "fb 0/2"
     assert client.get("/api/programs/nope", headers=AUTH).status_code == 404
 
@@ -75,7 +76,8 @@ def test_instruction_is_stored_shown_and_marked_on_the_timeline(client, run):
     assert ev[0][1] == 1 and json.loads(ev[0][2])["text"] == "use a lattice" and ev[0][3] == 6
     assert client.get("/api/instructions", headers=AUTH).json()[0]["text"] == "use a lattice"
     seq = r.json()["seq"]
-    assert client.post(f"/api/instructions/{seq}", headers=JSON, json={"active": False}).status_code == 200
+    r = client.post(f"/api/instructions/{seq}", headers=JSON, json={"active": False})
+    assert r.status_code == 200
     assert q(run, "SELECT active FROM instructions") == [(0,)]
     bad = client.post("/api/instructions", headers=JSON, json={"text": "x", "island": 7})
     assert bad.status_code == 400 and "islands 0..1" in bad.json()["detail"]
@@ -90,7 +92,8 @@ def test_code_intervention_is_queued_never_run(client, run, tmp_path):
     r = client.post("/api/inject", headers=JSON, json={"code": code, "island": 1})
     assert r.status_code == 200
     rows = q(run, "SELECT kind, island, payload, taken FROM inbox")
-    assert rows[0][:2] == ("inject", 1) and json.loads(rows[0][2])["code"] == code and rows[0][3] == 0
+    assert rows[0][:2] == ("inject", 1) and rows[0][3] == 0
+    assert json.loads(rows[0][2])["code"] == code
     assert not marker.exists()  # stored for the controller's sandbox, not executed here
     assert client.get("/api/inbox", headers=AUTH).json()[0]["chars"] == len(code)
     assert q(run, "SELECT COUNT(*) FROM programs") == [(6,)]  # the controller stays the writer
