@@ -114,6 +114,11 @@ def _fmt(v: float | None, digits: int = 12) -> str:
     return f"{v:.{digits}g}"
 
 
+def _short(v: Any, limit: int = 80) -> str:
+    text = v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _better(direction: str):
     return max if direction == "max" else min
 
@@ -181,7 +186,7 @@ def render(runs: Sequence[Run], problems: dict[str, MathProblem], command: str) 
         out += ["", "## Machines", ""]
         for key, idx in sorted(machines.items(), key=lambda kv: kv[1]):
             m = json.loads(key)
-            desc = ", ".join(f"{k}={v}" for k, v in sorted(m.items())) or "(not recorded)"
+            desc = ", ".join(f"{k}={_short(v)}" for k, v in sorted(m.items())) or "(not recorded)"
             out.append(f"- M{idx}: {desc}")
 
     if runs:
