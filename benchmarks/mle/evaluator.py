@@ -155,6 +155,33 @@ def score_predictions(ref: CompetitionRef, submission: Any, answers: Any) -> flo
 
 # ---- running a script ---------------------------------------------------------------------------
 
+def sandbox_read_roots() -> list[str]:
+    """Paths every sandboxed run may read (system and interpreter roots)."""
+    from agent import sandbox
+
+    return [*sandbox._BASE_READ_ROOTS, *sandbox._python_roots()]
+
+
+def exposed_by(path: Path, roots: list[str]) -> str | None:
+    """The first root that ``path`` lies beneath (so a sandbox could read it), else None."""
+    p = Path(os.path.realpath(path))
+    for r in roots:
+        rp = Path(os.path.realpath(r))
+        if p == rp or rp in p.parents:
+            return r
+    return None
+
+
+def check_private_hidden(ref: CompetitionRef) -> None:
+    """Refuse a data dir whose private answers a candidate could read through a system root."""
+    private = Path(ref.data_dir) / ref.competition_id / "prepared" / "private"
+    root = exposed_by(private, sandbox_read_roots())
+    if root is not None:
+        raise ValueError(f"the private answers {private} lie under {root}, which every sandboxed "
+                         "program may read; move the data directory elsewhere (for example "
+                         "~/.cache) and pass it as data_dir")
+
+
 def candidate_limits(res: Resources, read_dir: Path, max_file_mb: int = 64) -> Limits:
     gpu = res.gpus > 0
     devs = tuple(p for p in glob.glob("/dev/nvidia*") + glob.glob("/dev/dri/*")) if gpu else ()
@@ -193,6 +220,10 @@ class MLEEvaluator:
     reference_note: str = ""  # e.g. the test leaderboard's thresholds, for feedback
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
+        try:
+            check_private_hidden(self.ref)
+        except ValueError as e:
+            return EvalResult.invalid(str(e))
         tmp = _scratch_dir(self.ref)
         try:
             try:
@@ -236,6 +267,7 @@ def run_final(ref: CompetitionRef, code: str, out_dir: str | Path, res: Resource
     ``out_dir/submission.jsonl`` (one grading line: competition_id, submission_path, logs_path,
     code_path). Returns the report: mlebench's CompetitionReport fields plus run details.
     """
+    check_private_hidden(ref)
     out = Path(out_dir).resolve()
     for sub in ("code", "logs", "submission"):
         (out / sub).mkdir(parents=True, exist_ok=True)

@@ -115,11 +115,13 @@ def _mini_task(name: str, options: dict[str, Any]) -> Task:
 
 
 def _mini_ref(name: str, options: dict[str, Any], data_dir: Path) -> CompetitionRef:
-    from benchmarks.mle.evaluator import CompetitionRef
+    from benchmarks.mle.evaluator import CompetitionRef, check_private_hidden
 
-    return CompetitionRef(name, "offline", str(data_dir),
-                          val_fraction=float(options.get("val_fraction", 0.2)),
-                          val_seed=int(options.get("val_seed", 0)))
+    ref = CompetitionRef(name, "offline", str(data_dir),
+                         val_fraction=float(options.get("val_fraction", 0.2)),
+                         val_seed=int(options.get("val_seed", 0)))
+    check_private_hidden(ref)
+    return ref
 
 
 def _real_ref(name: str, options: dict[str, Any]) -> CompetitionRef:
@@ -148,8 +150,12 @@ def _real_ref(name: str, options: dict[str, Any]) -> CompetitionRef:
         raise ValueError(f"mle/{name}: {train_file} has no column(s) {missing}; pass id_column "
                          "and target_columns naming the id and target columns of the training "
                          "data")
-    return CompetitionRef(name, "real", str(data_dir), train_file, test_file, id_col, targets,
-                          float(options.get("val_fraction", 0.2)), int(options.get("val_seed", 0)))
+    from benchmarks.mle.evaluator import check_private_hidden
+
+    ref = CompetitionRef(name, "real", str(data_dir), train_file, test_file, id_col, targets,
+                         float(options.get("val_fraction", 0.2)), int(options.get("val_seed", 0)))
+    check_private_hidden(ref)
+    return ref
 
 
 def _real_task(name: str, options: dict[str, Any]) -> Task:

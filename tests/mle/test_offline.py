@@ -2,13 +2,15 @@
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from agent._sandbox_exec import landlock_abi
 from benchmarks.mle import final_grade, list_tasks, load_task, mini
-from benchmarks.mle.evaluator import CompetitionRef, build_validation_input
+from benchmarks.mle.evaluator import (CompetitionRef, build_validation_input,
+                                      check_private_hidden)
 from benchmarks.mle.medals import REPORT_FIELDS
 
 needs_landlock = pytest.mark.skipif(landlock_abi() < 1, reason="kernel without Landlock")
@@ -138,3 +140,15 @@ def test_bad_options_and_names_fail_clearly(mini_data):
         load_task("mini-diabetes", data_dir=str(mini_data), lr=3)
     with pytest.raises(ValueError, match="unknown mini competition"):
         mini.ensure_prepared("mini-nope", mini_data)
+
+
+def test_data_under_a_sandbox_readable_root_is_refused(tmp_path):
+    from benchmarks.mle.evaluator import exposed_by, sandbox_read_roots
+
+    assert "/usr" in sandbox_read_roots()
+    assert exposed_by(Path("/opt/data/x/prepared/private"), ["/usr", "/opt"]) == "/opt"
+    assert exposed_by(tmp_path / "x", ["/usr", "/opt"]) is None
+    assert exposed_by(Path("/optional/x"), ["/opt"]) is None  # a prefix is not a parent
+    ref = CompetitionRef("mini-wine", "offline", "/usr/share/fmagent-mle")
+    with pytest.raises(ValueError, match="which every sandboxed program may read"):
+        check_private_hidden(ref)
