@@ -30,3 +30,11 @@ def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) 
     from benchmarks.mle.tasks import final_grade as _grade
 
     return _grade(task_name, code, out_dir, **options)
+
+
+def accepts_task(name: str) -> bool:
+    """Whether ``name`` may name a task although ``list_tasks`` does not list it: any MLE-Bench
+    competition id (they are lower-case words joined by hyphens), loaded from its data dir."""
+    import re
+
+    return re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) is not None

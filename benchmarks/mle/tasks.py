@@ -44,7 +44,8 @@ def list_tasks() -> list[TaskInfo]:
 
     out = [TaskInfo(s.id, s.title, "min" if LOWER_IS_BETTER[s.metric] else "max",
                     offline=True) for s in MINIS.values()]
-    out += [TaskInfo(cid, f"MLE-Bench competition {cid}", "max", offline=False,
+    out += [TaskInfo(cid, f"MLE-Bench {cid} (direction: from its leaderboard, on load)", "max",
+                     offline=False,
                      needs="mlebench (git install) and data prepared with `mlebench prepare`; "
                            "option data_dir")
             for cid in real_competition_ids()]

@@ -111,3 +111,10 @@ def test_missing_data_says_how_to_prepare(fake_mlebench, tmp_path, monkeypatch):
 def test_columns_that_are_not_in_train_are_reported(fake_mlebench, toy_data):
     with pytest.raises(ValueError, match="target_columns"):
         load_task("toy-tabular", data_dir=str(toy_data), target_columns=["nope"])
+
+
+def test_any_competition_id_is_accepted_for_loading():
+    from benchmarks.mle import accepts_task
+
+    assert accepts_task("playground-series-s3e18") and accepts_task("new-comp-2027")
+    assert not accepts_task("../etc") and not accepts_task("Bad Name")
