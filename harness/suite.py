@@ -65,6 +65,7 @@ class Suite(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
     needs: str = ""  # what the suite needs beyond this repository (keys, data, GPUs)
+    requires_env: list[str] = Field(default_factory=list)  # variables that must be set
     seeds: int | list[int] = 1
     budget: Budget = Field(default_factory=Budget)
     config: dict[str, Any] = Field(default_factory=dict)
@@ -132,29 +133,44 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def check_tasks(suite: Suite) -> None:
-    """Every task names something `fmagent list` shows (or a task folder)."""
+def expand_tasks(suite: Suite) -> list[TaskEntry]:
+    """Check every task against `fmagent list` (or a task folder) and expand glob patterns
+    (``ale/ahc*``, ``kernel/level3/*``) to the tasks they match, in listing order."""
     import difflib
+    import fnmatch
 
     from harness.registry import list_tasks
 
-    cache: dict[str, list[str]] = {}
+    cache: dict[str, list[Any]] = {}
+    out: list[TaskEntry] = []
     for t in suite.tasks:
         if Path(t.task).is_dir():
+            out.append(t)
             continue
         if "/" not in t.task:
             raise SuiteError(f"suite {suite.name}: task {t.task!r} must be benchmark/task")
         bench, name = t.task.split("/", 1)
         if bench not in cache:
             try:
-                cache[bench] = [i.name for i in list_tasks(bench)[bench]]
+                cache[bench] = list(list_tasks(bench)[bench])
             except Exception as e:
                 raise SuiteError(f"suite {suite.name}: task {t.task}: {e}") from e
-        if name not in cache[bench]:
-            hint = difflib.get_close_matches(name, cache[bench], n=1)
+        names = [i.name for i in cache[bench]]
+        if any(ch in name for ch in "*?["):
+            hits = [n for n in names if fnmatch.fnmatchcase(n, name)]
+            if not hits:
+                raise SuiteError(f"suite {suite.name}: pattern {t.task!r} matches no task "
+                                 f"(`fmagent list {bench}`; some tasks are listed only when "
+                                 "their data or checkout is configured)")
+            out += [t.model_copy(update={"task": f"{bench}/{n}"}) for n in hits]
+        elif name in names:
+            out.append(t)
+        else:
+            hint = difflib.get_close_matches(name, names, n=1)
             more = f" Did you mean {bench}/{hint[0]}?" if hint else ""
             raise SuiteError(f"suite {suite.name}: unknown task {t.task!r}.{more} "
                              f"(`fmagent list {bench}`)")
+    return out
 
 
 def slug(task: str) -> str:
@@ -239,10 +255,14 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
               runner: Runner = subprocess_runner,
               echo: Callable[[str], None] | None = None) -> dict[str, Any]:
     suite = load_suite(ref)
-    check_tasks(suite)
+    missing_env = [v for v in suite.requires_env if not os.environ.get(v)]
+    if missing_env and not dry_run:
+        raise SuiteError(f"suite {suite.name} needs {', '.join(missing_env)} in the environment "
+                         f"(needs: {suite.needs or 'see the suite file'})")
+    entries = expand_tasks(suite)
     out_dir = Path(out) if out else Path("runs") / f"suite-{suite.name}"
     items = []
-    for entry in suite.tasks:
+    for entry in entries:
         sl = [*range(seeds)] if seeds is not None else _seed_list(entry.seeds if entry.seeds
                                                                   is not None else suite.seeds)
         for s in sl:
@@ -251,12 +271,15 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
         from rich.console import Console
 
         console = Console(highlight=False, force_terminal=False if plain else None)
-        echo = console.print if not plain else (lambda m: print(m, flush=True))
+        echo = (lambda m: console.print(m, soft_wrap=True)) if not plain else \
+            (lambda m: print(m, flush=True))
     state: dict[str, Any] = {"suite": suite.name, "file": str(resolve_suite_path(ref)),
                              "started_at": time.time(), "items": []}
     counts = {"finished": 0, "skipped": 0, "failed": 0, "resumed": 0}
-    echo(f"suite {suite.name}: {len(suite.tasks)} tasks x seeds = {len(items)} runs -> {out_dir}")
+    echo(f"suite {suite.name}: {len(entries)} tasks x seeds = {len(items)} runs -> {out_dir}")
     if dry_run:
+        if missing_env:
+            echo(f"  (a real run needs {', '.join(missing_env)} in the environment)")
         for entry, s, rd in items:
             echo(f"  {entry.task} seed {s}: {item_state(rd)} ({rd})")
         return {**counts, "items": len(items), "out": str(out_dir), "dry_run": True}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.records import EvalResult, Resources
-from agent.task import EvalContext, Task
+from agent.task import EvalContext, Task, TaskInfo
 
 TARGETS = [0.3, -1.2, 2.5, 0.05, 7.0]
 TASK_REF = "toy/fit5"
@@ -69,7 +69,32 @@ def patch_registry(monkeypatch: Any) -> None:
     def load_task(ref: str, **options: Any) -> Task:
         return toy_task() if ref == TASK_REF else real(ref, **options)
 
+    real_list = reg.list_tasks
+
+    def list_tasks(bench: str | None = None) -> dict[str, list[TaskInfo]]:
+        if bench == "toy":
+            return {"toy": [TaskInfo("fit5", "toy: fit five numbers", "min")]}
+        return real_list(bench)
+
     monkeypatch.setattr(reg, "load_task", load_task)
+    monkeypatch.setattr(reg, "list_tasks", list_tasks)
+
+
+def retask(src: Path, dst: Path, ref: str, language: str | None = None,
+           version: str | None = None) -> Path:
+    """A copy of a run directory that claims another task (for report/export tests)."""
+    import json
+    import shutil
+
+    shutil.copytree(src, dst)
+    m = json.loads((dst / "manifest.json").read_text())
+    m["task"] = {**m["task"], "ref": ref, "id": ref}
+    if language:
+        m["task"]["language"] = language
+    if version:
+        m["task"]["version"] = version
+    (dst / "manifest.json").write_text(json.dumps(m))
+    return dst
 
 
 WEAK_CONFIG = """\
