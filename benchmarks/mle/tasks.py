@@ -195,7 +195,16 @@ def load_task(name: str, **options: Any) -> Task:
     name = name.removeprefix("mle/")
     if name in MINIS:
         return _mini_task(name, options)
+    _check_name(name)
     return _real_task(name, options)
+
+
+def _check_name(name: str) -> None:
+    from benchmarks.mle import accepts_task
+
+    if not accepts_task(name):
+        raise ValueError(f"{name!r} is neither a mini competition nor an MLE-Bench competition id "
+                         "(lower-case words joined by hyphens); `fmagent list mle` shows them")
 
 
 def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) -> dict[str, Any]:
@@ -217,6 +226,7 @@ def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) 
         ref = _mini_ref(name, options, comp.root.parent)
         res = _resources(options, spec.timeout_s, spec.memory_mb, 1.0, spec.gpus)
     else:
+        _check_name(name)
         _check_options(name, options, real=True)
         ref = _real_ref(name, options)
         res = _resources(options, 1800.0, 16384, 2.0, 0.0)

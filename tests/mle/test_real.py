@@ -118,3 +118,5 @@ def test_any_competition_id_is_accepted_for_loading():
 
     assert accepts_task("playground-series-s3e18") and accepts_task("new-comp-2027")
     assert not accepts_task("../etc") and not accepts_task("Bad Name")
+    with pytest.raises(ValueError, match="neither a mini competition"):
+        load_task("../private")
