@@ -200,9 +200,6 @@ def run_args(entry: TaskEntry, suite: Suite, seed: int, run_dir: Path, cfg_path:
         args += ["--max-evals", str(max_evals)]
     if max_time is not None:
         args += ["--max-time", str(max_time)]
-    if not resume:
-        for k, v in entry.options.items():
-            args += ["--option", f"{k}={v}"]
     if plain:
         args.append("--plain")
     return args
@@ -284,7 +281,7 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
             echo(f"  {entry.task} seed {s}: {item_state(rd)} ({rd})")
         return {**counts, "items": len(items), "out": str(out_dir), "dry_run": True}
     out_dir.mkdir(parents=True, exist_ok=True)
-    cfg_dir = out_dir / "configs"
+    cfg_dir = out_dir / "configs"  # one resolved config per task (kept: the runs cite it)
     cfg_dir.mkdir(exist_ok=True)
     t_suite = time.monotonic()
     for i, (entry, s, rd) in enumerate(items, 1):
@@ -299,7 +296,10 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
             _write_state(out_dir, state)
             continue
         cfg_path = cfg_dir / f"{slug(entry.task)}.yaml"
-        cfg_path.write_text(yaml.safe_dump(_merge(suite.config, entry.config), sort_keys=False))
+        cfg = _merge(suite.config, entry.config)
+        if entry.options:  # typed, through the config (``--option`` would make them strings)
+            cfg = _merge(cfg, {"benchmark_options": entry.options})
+        cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
         rd.parent.mkdir(parents=True, exist_ok=True)
         args = run_args(entry, suite, s, rd, cfg_path, resume=(st == "unfinished"))
         echo(f"{prefix}: {'resuming' if st == 'unfinished' else 'running'} ...")
