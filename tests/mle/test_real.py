@@ -120,3 +120,22 @@ def test_any_competition_id_is_accepted_for_loading():
     assert not accepts_task("../etc") and not accepts_task("Bad Name")
     with pytest.raises(ValueError, match="neither a mini competition"):
         load_task("../private")
+
+
+def test_lower_is_better_real_competition(fake_mlebench, tmp_path):
+    pub = tmp_path / "toy-regression" / "prepared" / "public"
+    priv = tmp_path / "toy-regression" / "prepared" / "private"
+    pub.mkdir(parents=True)
+    priv.mkdir(parents=True)
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"Id": np.arange(100), "x": rng.rand(100)})
+    df["y"] = 3 * df["x"]
+    df.iloc[:80].to_csv(pub / "train.csv", index=False)
+    df.iloc[80:][["Id", "x"]].to_csv(pub / "test.csv", index=False)
+    df.iloc[80:][["Id"]].assign(y=0.0).to_csv(pub / "sample_submission.csv", index=False)
+    df.iloc[80:][["Id", "y"]].to_csv(priv / "test.csv", index=False)
+    task = load_task("toy-regression", data_dir=str(tmp_path))
+    lb = task.references["leaderboard"]
+    assert task.direction == "min" and lb["n_teams"] == 120
+    assert lb["gold"] == pytest.approx(1.45) and lb["silver"] == pytest.approx(1.0 + 0.05 * 23)
+    assert "rmse (lower is better)" in task.statement
