@@ -94,7 +94,7 @@ def _mini_task(name: str, options: dict[str, Any]) -> Task:
     _check_options(name, options, real=False)
     spec = mini.MINIS[name]
     comp = mini.load(name, options.get("data_dir"))
-    ref = _mini_ref(name, options, comp.root.parent)
+    ref = _mini_ref(name, options, comp.root.parent.resolve())
     res = _resources(options, spec.timeout_s, spec.memory_mb, 1.0, spec.gpus)
     t = thresholds(comp.leaderboard()["score"].tolist())
     note = (f"Test leaderboard ({t.num_teams} scikit-learn reference models): gold "
@@ -112,7 +112,7 @@ def _mini_task(name: str, options: dict[str, Any]) -> Task:
                                             "n_teams": t.num_teams,
                                             "source": "scikit-learn reference models (offline)"}},
                 tags=("mle", "offline", spec.problem),
-                meta={"mode": "offline", "metric": comp.metric, "data_dir": str(comp.root.parent)})
+                meta={"mode": "offline", "metric": comp.metric, "data_dir": ref.data_dir})
 
 
 def _mini_ref(name: str, options: dict[str, Any], data_dir: Path) -> CompetitionRef:
@@ -223,7 +223,7 @@ def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) 
         _check_options(name, options, real=False)
         spec = mini.MINIS[name]
         comp = mini.load(name, options.get("data_dir"))
-        ref = _mini_ref(name, options, comp.root.parent)
+        ref = _mini_ref(name, options, comp.root.parent.resolve())
         res = _resources(options, spec.timeout_s, spec.memory_mb, 1.0, spec.gpus)
     else:
         _check_name(name)

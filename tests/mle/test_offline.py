@@ -152,3 +152,10 @@ def test_data_under_a_sandbox_readable_root_is_refused(tmp_path):
     ref = CompetitionRef("mini-wine", "offline", "/usr/share/fmagent-mle")
     with pytest.raises(ValueError, match="which every sandboxed program may read"):
         check_private_hidden(ref)
+
+
+def test_relative_data_dir_is_made_absolute(mini_data, monkeypatch):
+    monkeypatch.chdir(mini_data.parent)
+    task = load_task("mini-diabetes", data_dir=mini_data.name)
+    assert Path(task.evaluator.ref.data_dir).is_absolute()
+    assert Path(task.evaluator.ref.data_dir) == mini_data.resolve()
