@@ -15,6 +15,7 @@ This module knows nothing of any benchmark.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import sqlite3
@@ -270,7 +271,8 @@ class KnowledgeRetriever:
     Answers when the island has stalled (``stall_evals`` evaluations on it since its best last
     improved) or when an on-demand request is waiting for it; otherwise returns ``()``. The
     stall state is read incrementally from the run database (new program rows only), so each
-    call costs one small indexed query. ``last`` holds what the latest call returned and why,
+    call costs one small indexed query; cold-start programs count for the island the cold start
+    assigned them to. ``last`` holds what the latest call returned and why,
     for the controller to record against the program it informs (``RunDB.add_retrieval``).
     """
 
@@ -281,6 +283,7 @@ class KnowledgeRetriever:
         self._seen_seq = 0
         self._best: dict[int, float] = {}
         self._since: dict[int, int] = {}  # island -> evaluations since its best improved
+        self._assign: dict[str, int] | None = None  # cold-start program id -> island
         self.last: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:  # picklable: run dir and settings only
@@ -291,11 +294,18 @@ class KnowledgeRetriever:
         self.__init__(s["run_dir"], s["k"], s["stall_evals"], s["max_chars"])  # type: ignore[misc]
 
     def _update_stall(self, conn: sqlite3.Connection) -> None:
-        rows = conn.execute("SELECT seq, island, valid, fitness FROM programs WHERE seq>? "
+        if self._assign is None:  # cold-start programs join islands when the cold start ends
+            row = conn.execute("SELECT value FROM state WHERE key='cold_assignment'").fetchone()
+            if row:
+                self._assign = {str(k): int(v) for k, v in json.loads(row[0]).items()}
+                self._seen_seq, self._best, self._since = 0, {}, {}
+        rows = conn.execute("SELECT seq, id, island, valid, fitness FROM programs WHERE seq>? "
                             "ORDER BY seq", (self._seen_seq,)).fetchall()
-        for seq, island, valid, fit in rows:
+        for seq, pid, island, valid, fit in rows:
             self._seen_seq = seq
-            if island is None or island < 0:
+            if island is not None and island < 0:
+                island = (self._assign or {}).get(pid)
+            if island is None:
                 continue
             if valid and fit is not None and (island not in self._best or fit > self._best[island]):
                 self._best[island] = fit

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from agent.knowledge import (KnowledgeBase, KnowledgeError, KnowledgeRetriever, chunk_text,
                              safe_name)
+from agent.store import RunDB
 from harness.dashboard.server import create_app
 from tests.dashboard.helpers import TOKEN, make_run
 
@@ -94,6 +95,20 @@ def test_retriever_answers_for_a_stalled_island_only(kb_run):
     assert KnowledgeRetriever(kb_run, stall_evals=5)(1, query) == ()
     r2 = pickle.loads(pickle.dumps(r))  # holds only the run dir and settings
     assert r2.stall_evals == 3 and r2(1, query)[0].startswith("[packing.md")
+
+
+def test_cold_start_programs_count_for_their_assigned_island(tmp_path):
+    run = make_run(tmp_path / "run", series={-1: [9.0, 1.0], 0: [2.0, 3.0]})
+    KnowledgeBase(run).add("packing.md", PACKING)
+    r = KnowledgeRetriever(run, k=1, stall_evals=2)
+    assert r(0, "lattice") == () and r.stalled(0) == 0  # cold programs unassigned: not counted
+    db = RunDB(run / "programs.db")
+    cold = [p.id for p in db.programs() if p.island == -1]
+    db.set_state("cold_assignment", {cold[0]: 0, cold[1]: 1})
+    db.close()
+    # island 0's best is the assigned cold program (9.0): both later ones fail to improve it
+    assert r(0, "hexagonal lattice")[0].startswith("[packing.md") and r.stalled(0) == 2
+    assert r.stalled(1) == 0
 
 
 def test_on_demand_retrieval_is_served_once(kb_run):

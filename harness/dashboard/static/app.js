@@ -90,6 +90,7 @@ function lineChart(node, series, opts) {
   }
   let x0 = Math.min(...pts.map((p) => p[0])), x1 = Math.max(...pts.map((p) => p[0]));
   let y0 = Math.min(...pts.map((p) => p[1])), y1 = Math.max(...pts.map((p) => p[1]));
+  if (opts.xEnd !== undefined) x1 = Math.max(x1, opts.xEnd);
   if (opts.y0 !== undefined) y0 = Math.min(y0, opts.y0);
   if (opts.y1 !== undefined) y1 = Math.max(y1, opts.y1);
   if (x1 === x0) { x1 = x0 + 1; }
@@ -124,9 +125,11 @@ function lineChart(node, series, opts) {
       else if (s.step) d += `H${sx(q[0]).toFixed(1)}V${sy(q[1]).toFixed(1)}`;
       else d += `L${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`;
     });
-    if (s.step && opts.xEnd !== undefined) d += `H${sx(Math.min(opts.xEnd, x1)).toFixed(1)}`;
+    if (s.step && opts.xEnd !== undefined) d += `H${sx(x1).toFixed(1)}`;
     const path = svg("path", { d, fill: "none", stroke: s.color, "stroke-width": 1.6, class: "series", "data-series": s.name });
     node.append(path);
+    const last = p[p.length - 1];  // a dot on the latest value (a lone point has no line)
+    node.append(svg("circle", { cx: sx(last[0]).toFixed(1), cy: sy(last[1]).toFixed(1), r: 2.5, fill: s.color, class: "dot" }));
     const ly = T + 12 + i * 14;
     node.append(svg("line", { x1: W - R + 8, x2: W - R + 22, y1: ly - 3, y2: ly - 3, stroke: s.color, "stroke-width": 2 }));
     const lt = svg("text", { x: W - R + 26, y: ly }); lt.textContent = s.name; node.append(lt);
@@ -210,7 +213,7 @@ function drawOverview() {
   const items = [
     ["evaluations", `${o.evaluations}${o.max_evals ? " / " + o.max_evals : ""}`],
     ["valid", o.evaluations ? `${o.valid} (${Math.round(100 * o.valid / o.evaluations)}%)` : "–"],
-    ["best score", best ? `${fmt(best.score)} (island ${best.island})` : "–"],
+    ["best score", best ? `${fmt(best.score)} (${islandName(best.island)})` : "–"],
     ["direction", o.direction || "?"], ["islands", o.islands],
     ["elapsed", `${Math.round(el0)} s`],
     ["evals/min", el0 > 0 ? fmt(60 * o.evaluations / el0, 1) : "–"],
