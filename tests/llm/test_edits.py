@@ -171,3 +171,13 @@ def test_parse_full_prefers_language_tag_then_longest():
     text = "```text\nsome long explanation that is long\n```\n```python\nx = 1\n```"
     assert parse_full(text, "python") == "x = 1\n"
     assert parse_full("```\nab\n```\n```\nabcd\n```", "python") == "abcd\n"
+
+
+def test_unfenced_code_and_cut_off_fence():
+    code = "def f():\n    return 1\n"
+    assert apply_reply(code, "def f():\n    return 5\n").code == "def f():\n    return 5\n"
+    with pytest.raises(EditError, match="not valid Python"):  # cut by max_tokens
+        apply_reply(code, "Here:\n```python\ndef f():\n    return (5,\n")
+    with pytest.raises(EditError) as e:
+        apply_reply(code, "from my point of view you should return 5")
+    assert e.value.kind == "parse"

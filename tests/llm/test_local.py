@@ -47,35 +47,29 @@ def test_local_model_needs_a_server_first():
 
 @needs_llama
 def test_local_model_end_to_end(tmp_path, litellm_fake):
+    """The real path: llama.cpp server -> litellm -> proposer -> sandboxed evaluator."""
+    import os
+
     from harness.registry import load_task
 
     task = load_task("math/circle_packing_26")
-    cfg, srv = resolve_local(LLMConfig(models=[ModelSpec(name="local", timeout_s=300,
-                                                         max_concurrency=2)],
-                                       max_retries=1, max_parse_retries=1),
-                             LocalServer(log_path=tmp_path / "llama.log", n_threads=2),
-                             max_tokens=512)
+    cfg, srv = resolve_local(LLMConfig(models=[ModelSpec(name="local", timeout_s=240)],
+                                       max_retries=1, max_parse_retries=0),
+                             LocalServer(log_path=tmp_path / "llama.log", n_threads=1),
+                             max_tokens=48)
     try:
         assert srv is not None and cfg.models[0].api_base == srv.api_base
         parent = ProgramView("seed", task.seeds[0], None, None)
-        prop = LLMProposer(cfg)
-
-        async def go():
-            return await asyncio.gather(*(prop.propose(ProposalContext(
-                task.id, task.statement, task.language, task.direction, parent, seed=s))
-                for s in range(3)))
-
-        props = asyncio.run(go())
-        # a 270M model often writes edits that do not apply; the path must still complete
-        assert all(p.meta.get("calls", 0) >= 1 for p in props), [p.error for p in props]
-        assert all(p.tokens_out > 0 and p.cost == 0.0 and p.meta["cost_known"] for p in props)
-        for p in props:
-            if p.code is not None:
-                r = task.evaluate(p.code)
-                assert r.valid or r.error
+        p = asyncio.run(LLMProposer(cfg).propose(ProposalContext(
+            task.id, task.statement, task.language, task.direction, parent, seed=0)))
+        # a 270M base model rarely writes an edit that applies; the path must still complete
+        assert p.meta["calls"] == 1 and p.meta["http_errors"] == 0, p.error
+        assert p.tokens_in > 500 and p.tokens_out > 0 and p.cost == 0.0 and p.meta["cost_known"]
+        if p.code is not None:
+            r = task.evaluate(p.code)
+            assert r.valid or r.error
         pid = srv.proc.pid
     finally:
         srv.stop()
-    import os
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
