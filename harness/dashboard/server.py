@@ -293,6 +293,7 @@ def serve(run_dir: Path, host: str = "127.0.0.1", port: int = 8765, token: str |
     sock = socket.socket(fam, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # connections made as soon as the address is printed wait in the backlog
     port = sock.getsockname()[1]
     app = create_app(run_dir, token, allowed_hosts=None if host in ("0.0.0.0", "::")
                      else host_names(host, port))

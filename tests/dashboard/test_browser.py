@@ -124,6 +124,23 @@ def test_dashboard_in_a_real_browser(tmp_path):
                 page.wait_for_selector("#chart-best line.marker", state="attached", timeout=15000)
                 assert text in page.text_content("#timeline")
                 assert text in page.text_content("#instr-list")
+                # a document added through the page is chunked into the knowledge base
+                doc = tmp_path / "hints.md"
+                doc.write_text("# Hints\n\nThe fourth target is tiny.\n\n## More\nThe last is big.")
+                page.set_input_files("#kb-files", str(doc))
+                page.click("#kb-form button[type=submit]")
+                page.wait_for_function("() => document.querySelector('#kb-status')"
+                                       ".textContent.includes('hints.md: 2 chunks')", timeout=15000)
+                assert _count(run, "SELECT COUNT(*) FROM kb_chunks") == 2
+                # a pasted program is queued for the controller (stop it first: nothing takes it)
+                search.request_stop("test over")
+                th.join(60)
+                page.fill("#inject-code", "def run():\n    return [0.3, -1.2, 2.5, 0.05, 7.0]\n")
+                page.select_option("#inject-island", "1")
+                page.click("#inject-form button[type=submit]")
+                page.wait_for_function("() => document.querySelector('#inject-status')"
+                                       ".textContent.includes('queued')", timeout=15000)
+                assert _count(run, "SELECT COUNT(*) FROM inbox WHERE island=1 AND taken=0") == 1
                 assert not page_errors, page_errors
             finally:
                 ctx.close()

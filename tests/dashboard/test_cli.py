@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
 
 from harness.cli import main
 from tests.dashboard.helpers import make_run
@@ -57,3 +63,22 @@ def test_cli_errors(tmp_path, capsys):
     assert len(err) == len(cases) and all(e.startswith("fmagent: error: ") for e in err)
     assert "not a run directory" in err[0] and "empty" in err[1] and "islands 0..1" in err[2]
     assert "--token" in err[-1]
+
+
+def test_dashboard_command_serves_with_a_printed_token(tmp_path):
+    run = make_run(tmp_path / "run")
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "dashboard", str(run),
+                             "--port", "0"], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+)/#token=(\S+)", line)
+        assert m, line
+        url, token = m.groups()
+        assert len(token) >= 24
+        assert httpx.get(url + "/api/overview", timeout=30).status_code == 401
+        r = httpx.get(url + "/api/overview", headers={"X-FMAgent-Token": token}, timeout=30)
+        assert r.status_code == 200 and r.json()["evaluations"] == 6
+    finally:
+        proc.terminate()
+        proc.wait(30)
