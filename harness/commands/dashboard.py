@@ -28,8 +28,12 @@ def _run_dir(path: str) -> Path:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from harness.dashboard.db import RunDirError
-    from harness.dashboard.server import serve
 
+    try:
+        from harness.dashboard.server import serve
+    except ImportError as e:
+        raise _user_error(f"the dashboard needs fastapi and uvicorn ({e}); install them with "
+                          "pip install 'fmagent[dashboard]'") from e
     run_dir = _run_dir(args.run_dir)
     token = args.token or os.environ.get("FMAGENT_DASHBOARD_TOKEN") or None
     try:
