@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import random
 import sys
 import threading
@@ -37,6 +38,10 @@ HARNESS_DIR = Path(__file__).parent / "sandboxed"
 GUARDS = ("inputs_modified", "output_aliases_input", "output_reused", "patched_torch",
           "patched_timer", "fallback_reference", "timer_escape", "threads",
           "implausible_speedup")
+# Passed into the sandboxes when set: which GPU Ray assigned, and where CUDA's compiler lives.
+# (The sandbox otherwise scrubs the environment; none of these carries a secret.)
+_PASS_ENV = ("CUDA_VISIBLE_DEVICES", "CUDA_HOME", "CUDA_PATH", "TORCH_CUDA_ARCH_LIST",
+             "LD_LIBRARY_PATH")
 _CACHE: "OrderedDict[str, Reference]" = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 8
@@ -122,7 +127,8 @@ class KernelEvaluator:
                  "kb_common.py": (HARNESS_DIR / "kb_common.py").read_text(),
                  "ref_main.py": (HARNESS_DIR / "ref_main.py").read_text()}
         res = Sandbox(self._limits()).run([sys.executable, "ref_main.py"], files=files,
-                                          collect=["inputs.pt", "expected.pt", "baseline.json"])
+                                          collect=["inputs.pt", "expected.pt", "baseline.json"],
+                                          env=_env())
         try:
             baseline = json.loads(res.files.get("baseline.json", b"{}") or b"{}")
         except ValueError:
@@ -156,7 +162,7 @@ class KernelEvaluator:
                  "cand_main.py": (HARNESS_DIR / "cand_main.py").read_text()}
         res = Sandbox(self._limits(ctx.resources.timeout_s or None)).run(
             [sys.executable, "cand_main.py"], files=files,
-            collect=["report.json", "outputs.pt"])
+            collect=["report.json", "outputs.pt"], env=_env())
         return self.judge(ref, res)
 
     def judge(self, ref: Reference, res: SandboxResult) -> EvalResult:
@@ -307,6 +313,10 @@ class KernelEvaluator:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _env() -> dict[str, str]:
+    return {k: os.environ[k] for k in _PASS_ENV if os.environ.get(k)}
 
 
 def _torch():

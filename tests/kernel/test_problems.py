@@ -156,3 +156,12 @@ def test_judge_trusts_only_its_own_comparison():
     crashed = SandboxResult(-9, "", "Segmentation fault", 1.0)
     r = ev.judge(ref, crashed)
     assert not r.valid and "without a report" in r.error
+
+
+def test_sandbox_env_passes_the_assigned_gpu_and_no_secrets(monkeypatch):
+    from benchmarks.kernel.evaluator import _env
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
+    env = _env()
+    assert env.get("CUDA_VISIBLE_DEVICES") == "3" and "OPENAI_API_KEY" not in env
