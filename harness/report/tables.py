@@ -143,21 +143,29 @@ def mle_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dict[s
     for task, runs in groups.items():
         for r in runs:
             fin = r.final
-            if fin is None or "competition_id" not in fin:
+            graded = fin is not None and "competition_id" in fin
+            if not graded:
                 why = "no final.json" if fin is None else \
                     f"final.json is not a grading report ({fin.get('error', 'no competition_id')})"
                 notes.append(f"{task} seed {r.seed}: {why}; counted as no submission")
                 fin = {}
             rep = {k: bool(fin.get(f)) for k, fs in MLE_FIELDS.items() for f in fs[:1]}
             rep["any_medal"] = any(bool(fin.get(f)) for f in MLE_FIELDS["any_medal"])
-            rows.append({"task": task, "seed": r.seed, "validation_best": r.best_score,
+            rows.append({"task": task, "seed": r.seed, "graded": graded,
+                         "validation_best": r.best_score,
                          "test_score": fin.get("score"), **rep,
                          "thresholds": {k: fin.get(f"{k}_threshold")
                                         for k in ("gold", "silver", "bronze", "median")},
                          "mode": fin.get("mode"), "leaderboard": fin.get("leaderboard_source")})
             by_seed.setdefault(r.seed, []).append(rep)
     summary: dict[str, Any] = {}
-    if by_seed:
+    graded = sum(1 for r in rows if r["graded"])
+    if graded == 0 and rows:
+        notes.append("no run has a final grading report: the paper-shape row is not measured")
+    elif graded < len(rows):
+        notes.append(f"{len(rows) - graded} of {len(rows)} runs have no grading report; they "
+                     "count as no submission (as MLE-Bench counts a missing one)")
+    if by_seed and graded:
         for col in MLE_FIELDS:
             per_seed = [100.0 * sum(x[col] for x in reps) / len(reps) for reps in by_seed.values()]
             m, s = _mean_sem(per_seed)
@@ -191,7 +199,9 @@ def kernel_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dic
                          "compile_ms": pr.compile_stats.get("mean"),
                          "speedup_eager": pr.speedup("eager"),
                          "speedup_compile": pr.speedup("compile"), "flagged": pr.flagged,
-                         "hardware": pr.hardware, "timer": pr.timer})
+                         "hardware": pr.hardware, "timer": pr.timer,
+                         "tolerance": (max(res.metrics.get("atol", 0.0), res.metrics.get("rtol", 0.0))
+                                       if res is not None and "atol" in res.metrics else None)})
     summary: dict[str, Any] = {}
     if per_seed:
         sums = [summarize(v) for v in per_seed.values()]
@@ -205,6 +215,8 @@ def kernel_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dic
             sp = [x[f"speedup_{base}"] for x in rows if x[f"speedup_{base}"] is not None]
             summary[f"speedup_min_{base}"] = min(sp) if sp else None
             summary[f"speedup_max_{base}"] = max(sp) if sp else None
+        tols = [x["tolerance"] for x in rows if x["tolerance"] is not None]
+        summary["tolerance"] = max(tols) if tols else None
         summary["hardware"] = sorted({h for x in sums for h in x["hardware"]})
         summary["timers"] = sorted({h for x in sums for h in x["timers"]})
         if not any(x["speedup_compile"] for x in rows):

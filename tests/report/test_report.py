@@ -87,3 +87,17 @@ def test_bad_input_is_one_line(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "no run directories" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_mle_and_kernel_without_final_data_are_not_measured(toy_runs, tmp_path):
+    runs = tmp_path / "runs"
+    retask(toy_runs / "s0", runs / "m", "mle/mini-wine")
+    retask(toy_runs / "s0", runs / "k", "kernel/mlp")
+    build_report([runs], tmp_path / "rep", plots=False)
+    m = json.loads((tmp_path / "rep" / "mle" / "report.json").read_text())["mle"]
+    assert m["summary"] == {} and any("not measured" in n for n in m["notes"])
+    assert "| ours (this report) | offline | not measured |" in \
+        (tmp_path / "rep" / "mle" / "report.md").read_text()
+    k = json.loads((tmp_path / "rep" / "kernel" / "report.json").read_text())["kernel"]
+    assert any("no timing record" in n for n in k["notes"])
+    assert k["rows"][0]["correct"] is True and k["rows"][0]["speedup_eager"] is None
