@@ -8,6 +8,10 @@ Each run directory holds a ``summary.json`` (written by the engine at the end of
      "seed_score": float | null, "best_program": "best_program.py", "wall_s": float,
      "config": {...}, "machine": {...}}
 
+``config`` and ``machine`` may instead come from the run's ``manifest.json`` (``config`` and
+``provenance.machine``, as ``fmagent run`` writes them). A ``task_version`` that differs from the
+problem's current version is marked in the table: such a run measured a different problem.
+
 Scores are raw objectives in the problem's own direction. Several runs of one problem (different
 seeds) are aggregated: the table shows the best and the median over runs, and how many runs and
 which seeds. The gap is measured against the best known value of the problem's reference table:
@@ -31,8 +35,7 @@ from typing import Any, Sequence
 
 from benchmarks.math.problem import MathProblem, all_problems
 
-REQUIRED = ("task_id", "seed", "evaluations", "best_score", "seed_score", "wall_s", "config",
-            "machine")
+REQUIRED = ("task_id", "seed", "evaluations", "best_score", "seed_score", "wall_s")
 
 
 class ReportError(ValueError):
@@ -86,9 +89,22 @@ def load_run(run_dir: Path, problems: dict[str, MathProblem]) -> Run:
     if name not in problems:
         raise ReportError(f"{f}: unknown math problem {name!r} (known: "
                           f"{', '.join(sorted(problems))})")
-    if not isinstance(d["config"], dict) or not isinstance(d["machine"], dict):
-        raise ReportError(f"{f}: config and machine must be JSON objects")
-    known = set(REQUIRED) | {"best_program"}
+    config, machine = d.get("config"), d.get("machine")
+    man = f.parent / "manifest.json"
+    if (config is None or machine is None) and man.is_file():
+        try:
+            m = json.loads(man.read_text())
+        except (OSError, ValueError) as e:
+            raise ReportError(f"{man}: not readable JSON ({e})") from e
+        if config is None:
+            config = m.get("config")
+        if machine is None:
+            machine = (m.get("provenance") or {}).get("machine")
+    if not isinstance(config, dict) or not isinstance(machine, dict):
+        raise ReportError(f"{f}: config and machine must be JSON objects, in summary.json or in "
+                          "manifest.json (config, provenance.machine) beside it")
+    d = {**d, "config": config, "machine": machine}
+    known = set(REQUIRED) | {"best_program", "config", "machine"}
     return Run(path=path, problem=name, seed=int(_num(d, "seed", f)),
                evaluations=int(_num(d, "evaluations", f)),
                best_score=_num(d, "best_score", f, allow_none=True),
@@ -124,8 +140,17 @@ def _better(direction: str):
 
 
 def _budget(runs: Sequence[Run]) -> str:
-    evals = sorted({r.evaluations for r in runs})
-    return "/".join(str(e) for e in evals)
+    """Evaluations done per run, and the configured budget when the config states one."""
+    evals = "/".join(str(e) for e in sorted({r.evaluations for r in runs}))
+    caps = set()
+    for r in runs:
+        stop = r.config.get("stop")
+        cap = stop.get("max_evals") if isinstance(stop, dict) else None
+        if cap is None:
+            cap = r.config.get("max_evaluations")
+        if cap is not None:
+            caps.add(str(cap))
+    return evals + (f" (budget {'/'.join(sorted(caps))})" if caps else "")
 
 
 def _machine_key(m: dict[str, Any]) -> str:
@@ -170,6 +195,11 @@ def render(runs: Sequence[Run], problems: dict[str, MathProblem], command: str) 
             no_valid = len(rs) - len(bests)
             best_cell = f"{_fmt(best)} ({len(rs)})" + (f", {no_valid} without a valid result"
                                                         if no_valid else "")
+            stale = sorted({str(r.extra["task_version"]) for r in rs
+                            if "task_version" in r.extra
+                            and str(r.extra["task_version"]) != p.version})
+            if stale:
+                best_cell += f" ⚠ task version {','.join(stale)} != {p.version}"
             gap = gap_percent(best, rv["best_known"], p.direction)
             gap_cell = "—" if gap is None else f"{gap:.4g}" + (" ⚠" if gap < 0 else "")
             ms = sorted({machines[_machine_key(r.machine)] for r in rs})

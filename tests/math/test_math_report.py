@@ -51,13 +51,15 @@ def test_report_aggregates_runs_and_computes_gaps(tmp_path):
 
     row = table_row(text, "circle_packing_26")
     assert row[1] == "max" and row[2] == "2.1667"
-    assert row[3] == "2.62 (3)" and row[4] == "2.6" and row[5] == "200" and row[6] == "0,1,2"
+    assert row[3] == "2.62 (3)" and row[4] == "2.6" and row[6] == "0,1,2"
+    assert row[5] == "200 (budget 200)"
     known = get_problem("circle_packing_26").references["best_known"]["value"]
     assert row[11] == f"{known:.12g}"
     assert row[12] == f"{100 * (known - 2.62) / known:.4g}"
 
     row = table_row(text, "first_autocorrelation")
-    assert row[1] == "min" and row[3] == "1.55 (1)" and row[5] == "500" and row[7] == "M2"
+    assert row[1] == "min" and row[3] == "1.55 (1)" and row[5] == "500 (budget 500)"
+    assert row[7] == "M2"
     known = get_problem("first_autocorrelation").references["best_known"]["value"]
     assert row[12] == f"{100 * (1.55 - known) / known:.4g}"
 
@@ -70,6 +72,26 @@ def test_report_aggregates_runs_and_computes_gaps(tmp_path):
     assert "- M1: cores=2, cpu=test-cpu" in text and "- M2: cpu=other" in text
     assert text.count("### ") == 14  # a references section for every problem
     assert "not found" in text
+
+
+def test_report_reads_config_and_machine_from_the_manifest(tmp_path):
+    d = tmp_path / "run"
+    d.mkdir()
+    (d / "summary.json").write_text(json.dumps({
+        "task_id": "math/kissing_11d", "task_version": "0", "seed": 7, "evaluations": 40,
+        "best_score": 319.0, "seed_score": 315.0, "best_program": "best_program.py",
+        "wall_s": 3.0}))
+    (d / "manifest.json").write_text(json.dumps({
+        "config": {"stop": {"max_evals": 40}},
+        "provenance": {"machine": {"host": "box", "cpus": 2}}}))
+    out = tmp_path / "r.md"
+    assert main([str(d), "--out", str(out)]) == 0
+    text = out.read_text()
+    row = table_row(text, "kissing_11d")
+    assert row[2] == "315" and row[3].startswith("319 (1)") and "task version 0" in row[3]
+    assert row[5] == "40 (budget 40)" and "- M1: cpus=2, host=box" in text
+    (d / "manifest.json").unlink()
+    assert main([str(d)]) == 2
 
 
 def test_report_marks_a_claim_beyond_the_literature(tmp_path):
