@@ -108,7 +108,8 @@ def _route(spec: ModelSpec) -> tuple[str, dict[str, Any]]:
         name = "openai/local"
     if spec.api_base:
         kw["api_base"] = spec.api_base
-        if name.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+        if spec.name == "local" or (name.startswith("openai/")
+                                    and not os.environ.get("OPENAI_API_KEY")):
             kw["api_key"] = "no-key"  # self-hosted servers take any key; this is not a secret
     return name, kw
 
@@ -170,6 +171,8 @@ def backoff_s(attempt: int, cfg: LLMConfig, rng: random.Random,
 
 
 def _cost(spec: ModelSpec, resp: Any, tin: int, tout: int) -> tuple[float, bool]:
+    if spec.name == "local":
+        return 0.0, True
     if spec.input_cost_per_token is not None or spec.output_cost_per_token is not None:
         return (tin * (spec.input_cost_per_token or 0.0)
                 + tout * (spec.output_cost_per_token or 0.0)), True

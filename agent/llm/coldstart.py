@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import random
 import re
 import tokenize
 from dataclasses import replace
@@ -29,6 +30,24 @@ def _guidance(path: str) -> str:
     return p.read_text()[:8000]
 
 
+def with_generator(ctx: ProposalContext, g: GeneratorSpec, index: int) -> ProposalContext:
+    """``ctx`` as generator ``g`` sees it: its strategy and guidance, kind ``cold_start``."""
+    knowledge = ctx.knowledge
+    if g.guidance_file:
+        knowledge = knowledge + (f"Expert guidance:\n{_guidance(g.guidance_file)}",)
+    return replace(ctx, kind="cold_start", strategy=g.strategy, knowledge=knowledge,
+                   meta={**ctx.meta, "generator": index})
+
+
+def pick_generator(generators: list[GeneratorSpec], strategy: str | None, seed: int
+                   ) -> tuple[int, GeneratorSpec]:
+    """The generator for a cold-start context: same strategy first, else drawn by seed."""
+    same = [i for i, g in enumerate(generators) if strategy and g.strategy == strategy]
+    pool = same or list(range(len(generators)))
+    i = pool[random.Random(seed ^ 0xC01D).randrange(len(pool))]
+    return i, generators[i]
+
+
 async def generate_initial(proposer: LLMProposer, generators: list[GeneratorSpec],
                            base: ProposalContext) -> list[Proposal]:
     """One Proposal per program asked for, generator by generator, all calls in parallel.
@@ -37,14 +56,10 @@ async def generate_initial(proposer: LLMProposer, generators: list[GeneratorSpec
     """
     jobs = []
     for gi, g in enumerate(generators):
-        knowledge = base.knowledge
-        if g.guidance_file:
-            knowledge = knowledge + (f"Expert guidance:\n{_guidance(g.guidance_file)}",)
+        gctx = with_generator(base, g, gi)
         spec = proposer.config.model(g.model)
         for k in range(g.count):
-            ctx = replace(base, kind="cold_start", strategy=g.strategy, knowledge=knowledge,
-                          seed=(base.seed * 1_000_003 + gi * 1009 + k) & 0x7FFFFFFF,
-                          meta={**base.meta, "generator": gi})
+            ctx = replace(gctx, seed=(base.seed * 1_000_003 + gi * 1009 + k) & 0x7FFFFFFF)
             jobs.append((gi, proposer.propose(ctx, model=spec, temperature=g.temperature)))
     results = await asyncio.gather(*(j for _, j in jobs))
     out = []

@@ -11,11 +11,16 @@ carries a secret.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _KEYISH = re.compile(r"(api[_-]?key|token|secret|password)=", re.I)
+
+
+LOCAL_MAX_TOKENS = 512
+LOCAL_TIMEOUT_S = 600.0
 
 
 class _Strict(BaseModel):
@@ -25,7 +30,8 @@ class _Strict(BaseModel):
 class ModelSpec(_Strict):
     """One model of the ensemble.
 
-    name: litellm model name, or ``local`` for the embedded llama.cpp server.
+    name: litellm model name, or ``local`` for the embedded llama.cpp server (whose defaults
+        are max_tokens 512 and timeout_s 600: a small CPU model is slow).
     weight: relative probability of drawing this model for a proposal.
     api_base: URL of an OpenAI-compatible server (no credentials in it).
     temperature, max_tokens: sampling parameters sent with every call.
@@ -45,6 +51,14 @@ class ModelSpec(_Strict):
     timeout_s: float = Field(120.0, gt=0.0)
     input_cost_per_token: float | None = Field(None, ge=0.0)
     output_cost_per_token: float | None = Field(None, ge=0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_defaults(cls, data: object) -> object:
+        # the embedded 270M model is slow and rambles to max_tokens: shorter replies, longer wait
+        if isinstance(data, dict) and str(data.get("name", "")).strip() == "local":
+            data = {"max_tokens": LOCAL_MAX_TOKENS, "timeout_s": LOCAL_TIMEOUT_S, **data}
+        return data
 
     @field_validator("name")
     @classmethod
@@ -78,6 +92,22 @@ class ReviewConfig(_Strict):
     max_retries: int = Field(2, ge=0)
 
 
+class GeneratorSpec(_Strict):
+    """One cold-start generator agent.
+
+    model: a model name (its spec is taken from LLMConfig.models when listed there).
+    temperature: overrides the model's temperature. strategy: the directive, e.g. "simple
+    baseline", "metaheuristic", "exact or mathematical construction". guidance_file: optional
+    expert guidance (text) added to the prompt. count: programs this generator writes.
+    """
+
+    model: str
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    strategy: str = "simple baseline"
+    guidance_file: str | None = None
+    count: int = Field(1, ge=1)
+
+
 class LLMConfig(_Strict):
     """The LLM proposer's whole configuration.
 
@@ -95,6 +125,11 @@ class LLMConfig(_Strict):
     max_parse_retries: a reply that does not parse or apply is sent back with its reason this
         many times before the proposal fails.
     review: optional LLM review stage of the evaluation cascade.
+    generators: cold-start generator agents; a cold-start proposal uses the generator whose
+        strategy matches the context's strategy (else one drawn from the seed): its model,
+        temperature and guidance file. Empty: cold start uses the ensemble as is.
+    offline_weight: weight of the no-LLM OfflineProposer mixed in with the ensemble (whose
+        weight is the sum of the model weights); 0 = LLM only.
     """
 
     models: list[ModelSpec] = Field(min_length=1)
@@ -109,6 +144,8 @@ class LLMConfig(_Strict):
     max_cost_usd: float | None = Field(None, ge=0.0)
     max_parse_retries: int = Field(2, ge=0)
     review: ReviewConfig | None = None
+    generators: list[GeneratorSpec] = Field(default_factory=list)
+    offline_weight: float = Field(0.0, ge=0.0)
 
     @model_validator(mode="after")
     def _weights(self) -> "LLMConfig":
@@ -116,6 +153,9 @@ class LLMConfig(_Strict):
             raise ValueError("models: at least one model needs a positive weight")
         if self.cache_mode == "replay" and not self.cache_dir:
             raise ValueError("cache_mode 'replay' needs cache_dir (the cache to replay from)")
+        for g in self.generators:
+            if g.guidance_file and not Path(g.guidance_file).is_file():
+                raise ValueError(f"generators: guidance_file {g.guidance_file} does not exist")
         return self
 
     def model(self, name: str) -> ModelSpec:
@@ -124,19 +164,3 @@ class LLMConfig(_Strict):
             if m.name == name:
                 return m
         return ModelSpec(name=name)
-
-
-class GeneratorSpec(_Strict):
-    """One cold-start generator agent.
-
-    model: a model name (its spec is taken from LLMConfig.models when listed there).
-    temperature: overrides the model's temperature. strategy: the directive, e.g. "simple
-    baseline", "metaheuristic", "exact or mathematical construction". guidance_file: optional
-    expert guidance (text) added to the prompt. count: programs this generator writes.
-    """
-
-    model: str
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    strategy: str = "simple baseline"
-    guidance_file: str | None = None
-    count: int = Field(1, ge=1)

@@ -96,6 +96,8 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class LocalServer:
+    model_name = "local"  # the ModelSpec name that routes to this server
+
     def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 8192,
                  startup_timeout_s: float = 300.0, n_threads: int | None = None,
                  log_path: str | Path | None = None, chat_format: str = "gemma") -> None:
@@ -218,6 +220,18 @@ class LocalServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+_SERVER: LocalServer | None = None
+
+
+def start_local_server(**kw: Any) -> LocalServer:
+    """The process's embedded server, started once (``LocalServer`` keyword arguments)."""
+    global _SERVER
+    if _SERVER is None or _SERVER.proc is None or _SERVER.proc.poll() is not None:
+        _SERVER = LocalServer(**kw)
+        _SERVER.start()
+    return _SERVER
 
 
 def resolve_local(config: LLMConfig, server: LocalServer | None = None,

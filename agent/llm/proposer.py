@@ -67,9 +67,20 @@ class LLMProposer:
     async def propose(self, ctx: ProposalContext, *, model: ModelSpec | None = None,
                       temperature: float | None = None) -> Proposal:
         cfg = self.config
-        spec = model or self.pick_model(ctx.seed)
         meta: dict[str, Any] = {"kind": ctx.kind, "parse_failures": 0, "apply_failures": 0,
                                 "failures": []}
+        if ctx.kind == "cold_start" and cfg.generators and model is None:
+            from agent.llm.coldstart import pick_generator, with_generator
+
+            gi, g = pick_generator(cfg.generators, ctx.strategy, ctx.seed)
+            try:
+                ctx = with_generator(ctx, g, gi)
+            except FileNotFoundError as e:
+                return Proposal(None, self.name, g.model, error=str(e), meta=meta)
+            model = cfg.model(g.model)
+            temperature = g.temperature if temperature is None else temperature
+            meta["generator"] = gi
+        spec = model or self.pick_model(ctx.seed)
         if ctx.strategy:
             meta["strategy"] = ctx.strategy
         if self.meter is not None and self.meter.exceeded(cfg.max_cost_usd):

@@ -124,3 +124,35 @@ def test_config_rejects_keys_and_typos():
         LLMConfig(models=[ModelSpec(name="x", weight=0)])
     dump = json.dumps(LLMConfig(models=[ModelSpec(name="x")]).model_dump())
     assert "key" not in dump.lower()
+
+
+def test_controller_cold_start_uses_the_matching_generator(server):
+    from agent.llm import build_proposer, load_llm_config
+
+    cfg = load_llm_config({
+        "models": [{"name": "openai/fake", "api_base": server.api_base},
+                   {"name": "openai/fake-strong", "api_base": server.api_base, "weight": 0,
+                    "input_cost_per_token": 0.0}],
+        "generators": [{"model": "openai/fake", "strategy": "simple baseline"},
+                       {"model": "openai/fake-strong", "strategy": "metaheuristic",
+                        "temperature": 1.2}]})
+    p = build_proposer(cfg)
+    base = ctx()
+    cold = asyncio.run(p.propose(base.__class__(**{**base.__dict__, "kind": "cold_start",
+                                                   "strategy": "metaheuristic"})))
+    assert cold.model == "openai/fake-strong" and cold.meta["generator"] == 1
+    assert server.log[-1]["model"] == "fake-strong"
+    evolve = [asyncio.run(p.propose(ctx(seed=s))).model for s in range(5)]
+    assert set(evolve) == {"openai/fake"}  # weight 0: used only as a generator
+    mixed = build_proposer({**cfg.model_dump(), "offline_weight": 1.0})
+    assert {pp.name for pp in mixed.proposers} == {"llm", "offline"}
+    with pytest.raises(ValueError, match="generators"):
+        load_llm_config({"models": [{"name": "x"}],
+                         "generators": [{"model": "x", "guidance_file": "/no/such/file"}]})
+
+
+def test_local_model_defaults():
+    m = ModelSpec(name="local")
+    assert m.max_tokens == 512 and m.timeout_s == 600
+    assert ModelSpec(name="local", max_tokens=64).max_tokens == 64
+    assert ModelSpec(name="openai/x").max_tokens == 4096
