@@ -60,9 +60,12 @@ def prompt_id(messages: list[dict[str, str]]) -> str:
 
 
 def choose_format(edit_mode: str, ctx: ProposalContext) -> str:
+    """``diff`` or ``full`` for a context: a cold start always asks for a whole program."""
+    if ctx.kind == "cold_start" or not ctx.parent.code.strip():
+        return "full"
     if edit_mode in ("diff", "full"):
         return edit_mode
-    return "diff" if ctx.kind == "mutation" and ctx.parent.code.strip() else "full"
+    return "diff" if ctx.kind == "mutation" else "full"
 
 
 def _blocks_rule(code: str) -> str:

@@ -53,6 +53,8 @@ def test_crossover_and_cold_start_variants():
     assert choose_format("auto", ctx()) == "diff"
     assert choose_format("auto", ctx(kind="cold_start")) == "full"
     assert choose_format("full", ctx()) == "full"
+    assert choose_format("diff", ctx(kind="cold_start")) == "full"
+    assert choose_format("diff", ctx(kind="crossover", second_parent=view(9))) == "diff"
 
 
 def test_trimming_order_inspirations_then_feedback():
