@@ -250,6 +250,8 @@ def _strip_markers(e: Edit, i: int) -> tuple[str, str]:
 def _replace_once(body: str, search: str, replace: str) -> tuple[str | None, str]:
     """``body`` with the first occurrence of ``search`` replaced, or (None, "")."""
     k = body.find(search)
+    while k > 0 and body[k - 1] != "\n":  # only at a line start: "x = 1" is not in "max = 1"
+        k = body.find(search, k + 1)
     if k >= 0:
         return body[:k] + replace + body[k + len(search):], "exact"
     blines = body.splitlines(keepends=True)

@@ -181,3 +181,9 @@ def test_unfenced_code_and_cut_off_fence():
     with pytest.raises(EditError) as e:
         apply_reply(code, "from my point of view you should return 5")
     assert e.value.kind == "parse"
+
+
+def test_exact_match_only_at_line_start():
+    code = "def f():\n    max_r = 1\n    r = 1\n    return max_r + r\n"
+    out = apply_reply(code, diff("r = 1", "r = 2"))
+    assert out.code == "def f():\n    max_r = 1\n    r = 2\n    return max_r + r\n"
