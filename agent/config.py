@@ -72,6 +72,13 @@ class OfflineSettings(_Model):
     edit_rate: float = 0.1
 
 
+class KnowledgeSettings(_Model):
+    enabled: bool = True
+    k: int = Field(3, ge=1, description="chunks retrieved into one prompt")
+    stall_evals: int = Field(20, ge=1, description="evaluations on an island without improving "
+                             "its best before its prompts get retrieved knowledge")
+
+
 class RunConfig(_Model):
     task: str | None = None
     seed: int = 0
@@ -83,6 +90,7 @@ class RunConfig(_Model):
     pools: PoolSettings = Field(default_factory=PoolSettings)
     offline: OfflineSettings = Field(default_factory=OfflineSettings)
     llm: dict[str, Any] | None = Field(None, description="agent.llm.config.LLMConfig; none = offline")
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     benchmark_options: dict[str, Any] = Field(default_factory=dict)
     stats_every: int = Field(10, ge=1)
 

@@ -348,10 +348,12 @@ class Search:
                  temperature: float | None = None) -> ProposalContext:
         instr = self._instructions(island)
         know: tuple[str, ...] = ()
+        query = ""
         if self.knowledge is not None and island >= 0:
-            stalled = self.c.n_evals - self.c.last_improvement_eval
+            # the hook decides when to answer (island stalled, or a human asked on demand)
+            query = f"{self.task.statement[:500]}\n{parent.result.feedback if parent.result else ''}"
             try:
-                know = self.knowledge(island, f"{self.task.statement[:500]}\n{parent.result.feedback if parent.result else ''}") if stalled else ()
+                know = tuple(self.knowledge(island, query))
             except Exception as e:  # retrieval is advisory
                 log.warning("knowledge retrieval failed: %s", e)
         elites = [p for p in self.pop.elite_programs()[:3] if p.id != parent.id]
@@ -363,7 +365,8 @@ class Search:
             elites=tuple(self._view(p) for p in elites), instructions=instr, knowledge=know,
             strategy=strategy, island=island, generation=parent.generation + 1,
             seed=self.rng.getrandbits(63),
-            meta={"temperature": temperature, "template_dir": self.task.meta.get("template_dir")})
+            meta={"temperature": temperature, "template_dir": self.task.meta.get("template_dir"),
+                  **({"knowledge_query": query} if know else {})})
 
     def _view(self, p: Program) -> ProgramView:
         r = p.result
@@ -391,13 +394,16 @@ class Search:
                 p = Program(code=item["payload"]["code"], island=int(isl) % len(self.pop.islands),
                             proposer="human", meta={"intervention": item["seq"]})
                 self._submit_eval(p)
-                self.store.event("intervention", self.c.n_evals, island=p.island, kind="inject",
+                self.store.event("intervention", self.c.n_evals, island=p.island, action="inject",
                                  program_id=p.id)
 
     # ------------------------------------------------------------------ plumbing
     def _submit_proposal(self, parent: Program, ctx: ProposalContext, island: int,
                          extra_parent: Program | None = None) -> None:
         key = new_id()
+        if ctx.knowledge:  # what was retrieved, recorded with the program it informs
+            self.db.add_retrieval(key, ctx.island, ctx.meta.get("knowledge_query", ""),
+                                  list(ctx.knowledge))
         parents = (parent.id,) + ((extra_parent.id,) if extra_parent else ())
         child = Program(code="", id=key, parents=parents, island=island,
                         generation=parent.generation + 1, proposer="?",

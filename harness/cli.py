@@ -150,6 +150,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         store.write_manifest({**base, "provenance": provenance(), "status": "running",
                               "created_at": time.time()})
+    for doc in getattr(args, "knowledge", None) or []:
+        from agent.knowledge import KnowledgeBase, KnowledgeError
+
+        try:
+            KnowledgeBase(run_dir).add(Path(doc).name, Path(doc).read_text(), source="run")
+        except (OSError, UnicodeDecodeError, KnowledgeError) as e:
+            raise UserError(f"--knowledge {doc}: {e}") from e
     store.close()
     from harness.display import RunDisplay
 
@@ -158,7 +165,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     display.note(f"proposer: {spec.describe()}")
     from agent.search import NoValidProgram, Search
 
-    search = Search(task, cfg, run_dir, spec, on_progress=display.update)
+    from agent.knowledge import KnowledgeRetriever
+
+    kn = cfg.knowledge
+    search = Search(task, cfg, run_dir, spec, on_progress=display.update,
+                    knowledge=KnowledgeRetriever(run_dir, k=kn.k, stall_evals=kn.stall_evals)
+                    if kn.enabled else None)
     status = "failed"
     try:
         with display:
@@ -260,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", action="append", help="litellm model name (repeatable); 'local' "
                    "starts the embedded llama.cpp model")
     p.add_argument("--option", action="append", help="benchmark option KEY=VALUE (repeatable)")
+    p.add_argument("--knowledge", action="append", metavar="FILE", help="add a Markdown/text "
+                   "document to the run's knowledge base before it starts (repeatable)")
     p.add_argument("--plain", action="store_true", help="plain progress lines instead of rich")
     p.set_defaults(fn=cmd_run)
 

@@ -58,8 +58,6 @@ def test_instructions_and_knowledge_reach_the_proposal_context(tmp_path):
     assert all(k.startswith("[targets.md") for k in knowledge)
 
 
-@pytest.mark.xfail(raises=TypeError, reason="agent/search.py _poll_inbox passes kind= twice to "
-                   "RunStore.event (fix requested: rename it); remove this mark once fixed")
 def test_injected_program_is_evaluated_and_enters_its_island(tmp_path):
     out = _run_dir(tmp_path)
     injected = "def run():\n    return [0.3, -1.2, 2.5, 0.05, 7.0]\n"
