@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 
 from agent.config import load_config
 from agent.knowledge import KnowledgeBase, KnowledgeRetriever
