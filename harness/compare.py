@@ -34,7 +34,8 @@ import numpy as np
 from harness.report.render import fmt
 from harness.report.rundata import Run, RunDataError, find_runs, group_by_task
 
-METRICS = (("final", "final best (normalised)", +1), ("auc", "AUC of best-so-far (normalised)", +1),
+METRICS = (("final", "final best (normalised)", +1),
+           ("auc", "AUC of best-so-far (normalised)", +1),
            ("to_target", "evals to target (fraction of N)", -1))
 GATE = ("final", "auc")
 
@@ -63,7 +64,8 @@ def task_metrics(base: list[Run], cand: list[Run], target: float | None) -> dict
     runs = base + cand
     n = min(r.n_evals for r in runs)
     if n == 0:
-        raise CompareError(f"{runs[0].task_id}: a run has no evaluated programs; nothing to compare")
+        raise CompareError(f"{runs[0].task_id}: a run has no evaluated programs; "
+                           "nothing to compare")
     curves = {id(r): r.best_curve()[:n] for r in runs}
     firsts = [c[np.isfinite(c)][0] for c in curves.values() if np.isfinite(c).any()]
     finals = [c[-1] for c in curves.values() if np.isfinite(c[-1])]
@@ -118,7 +120,8 @@ def compare_runs(base_runs: Sequence[Run], cand_runs: Sequence[Run], n_boot: int
         for task, rs in groups.items():
             if len({r.version for r in rs}) > 1:
                 raise CompareError(f"{side} runs of {task} use different task versions "
-                                   f"{sorted({str(r.version) for r in rs})}; compare like with like")
+                                   f"{sorted({str(r.version) for r in rs})}; "
+                                   "compare like with like")
     common = [t for t in gb if t in gc]
     if not common:
         raise CompareError(f"no task in common: base has {', '.join(gb) or 'none'}, candidate "
@@ -172,7 +175,8 @@ def compare_runs(base_runs: Sequence[Run], cand_runs: Sequence[Run], n_boot: int
     verdict = "worse" if regression else "better" if improvement else "no significant difference"
     res = {"tasks": tasks, "overall": overall, "verdict": verdict, "regression": regression,
            "method": method, "alpha": alpha, "n_boot": n_boot,
-           "only_base": [t for t in gb if t not in gc], "only_candidate": [t for t in gc if t not in gb]}
+           "only_base": [t for t in gb if t not in gc],
+           "only_candidate": [t for t in gc if t not in gb]}
     res["markdown"] = to_markdown(res)
     return res
 
@@ -187,14 +191,16 @@ def to_markdown(res: dict[str, Any]) -> str:
            f"**Verdict: {res['verdict']}**" + (" (significant regression: exit status 1)"
                                                if res["regression"] else ""), "",
            f"Candidate minus base; {conf} intervals from bootstrap standard errors and Welch t "
-           f"({res['n_boot']} resamples, {res['method']}). Final best and AUC are normalised per task to [0, 1]; "
-           "evals to target is a fraction of the common budget N (lower is better).", "",
+           f"({res['n_boot']} resamples, {res['method']}). Final best and AUC are normalised "
+           "per task to [0, 1]; evals to target is a fraction of the common budget N "
+           "(lower is better).", "",
            "## Overall", "", "| metric | difference | CI | verdict |", "|---|---|---|---|"]
     for m, label, _ in METRICS:
         s = res["overall"][m]
         out.append(f"| {label} | {fmt(s.diff, 3)} | {_ci(s)} | {s.verdict} |")
     out += ["", "## Per task", "",
-            "| task | N | seeds base / cand | metric | base mean | cand mean | difference | CI | verdict |",
+            "| task | N | seeds base / cand | metric | base mean | cand mean | difference | CI "
+            "| verdict |",
             "|---|---|---|---|---|---|---|---|---|"]
     for t, tm in res["tasks"].items():
         for m, label, _ in METRICS:
@@ -206,7 +212,8 @@ def to_markdown(res: dict[str, Any]) -> str:
         fb = [x["final_raw"] for x in tm["base"]]
         fc = [x["final_raw"] for x in tm["cand"]]
         out.append(f"| {t} | | | raw best at N (target {fmt(tm['target_score'], 8)}) | "
-                   f"{', '.join(fmt(x, 8) for x in fb)} | {', '.join(fmt(x, 8) for x in fc)} | | | |")
+                   f"{', '.join(fmt(x, 8) for x in fb)} | "
+                   f"{', '.join(fmt(x, 8) for x in fc)} | | | |")
     if res["only_base"] or res["only_candidate"]:
         out += ["", f"Not compared (only in base): {', '.join(res['only_base']) or 'none'}; "
                     f"(only in candidate): {', '.join(res['only_candidate']) or 'none'}"]

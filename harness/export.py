@@ -91,7 +91,8 @@ def export_mle(runs: list[Run], out: Path) -> dict[str, Any]:
         line = {"competition_id": cid,
                 "submission_path": str(dest / "submission.csv") if sub_src else None,
                 "logs_path": str(dest / "run.log") if (dest / "run.log").is_file() else None,
-                "code_path": str(dest / "solution.py") if (dest / "solution.py").is_file() else None}
+                "code_path": (str(dest / "solution.py") if (dest / "solution.py").is_file()
+                              else None)}
         lines_by_seed.setdefault(r.seed, []).append(line)
     files = []
     for seed, lines in sorted(lines_by_seed.items(), key=lambda kv: str(kv[0])):

@@ -48,7 +48,8 @@ def setup_section(doc: Doc, runs: list[Run]) -> dict[str, Any]:
             "models": models, "proposers": sorted({str(r.manifest.get("proposer", "?"))
                                                    for r in runs}),
             "commits": commits, "machines": machines,
-            "status": {s: sum(r.status == s for r in runs) for s in sorted({r.status for r in runs})}}
+            "status": {s: sum(r.status == s for r in runs)
+                       for s in sorted({r.status for r in runs})}}
     doc.h("Setup")
     doc.bullets([
         f"runs: {info['runs']} ({info['tasks']} tasks; seeds {_join(info['seeds'])}); "

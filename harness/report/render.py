@@ -55,7 +55,8 @@ class Doc:
     def p(self, text: str) -> None:
         self.blocks.append(Para(text))
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> None:
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+              caption: str = "") -> None:
         self.blocks.append(Table(list(columns), [list(r) for r in rows], caption))
 
     def image(self, path: str, alt: str) -> None:

@@ -15,6 +15,9 @@ from harness.report.reference import PaperReference, Table as RefTable
 from harness.report.rundata import Run
 
 
+Section = tuple[list[dict[str, Any]], dict[str, Any], list[str]]  # rows, summary, notes
+
+
 def _mean_sem(xs: Sequence[float]) -> tuple[float | None, float | None]:
     xs = [float(x) for x in xs if x is not None and math.isfinite(float(x))]
     if not xs:
@@ -60,8 +63,10 @@ def task_rows(groups: dict[str, list[Run]]) -> list[dict[str, Any]]:
             "median_best": statistics.median(bests) if bests else None,
             "wall_s": [r.wall_s for r in runs],
             "evals_per_min": _mean_sem([x for x in rates if x is not None])[0],
-            "gen_util": _mean_sem([u.get("generation") for u in utils if u.get("generation") is not None])[0],
-            "eval_util": _mean_sem([u.get("evaluation") for u in utils if u.get("evaluation") is not None])[0],
+            "gen_util": _mean_sem([u["generation"] for u in utils
+                                   if u.get("generation") is not None])[0],
+            "eval_util": _mean_sem([u["evaluation"] for u in utils
+                                    if u.get("evaluation") is not None])[0],
             "references": ref_values(runs[0].references),
         })
     return rows
@@ -80,7 +85,7 @@ def math_rows(groups: dict[str, list[Run]]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------ ALE
-def ale_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+def ale_rows(groups: dict[str, list[Run]]) -> Section:
     """Per problem: public best, private score, rank, performance; the suite summary."""
     rows, notes = [], []
     perfs_by_seed: dict[Any, dict[str, float]] = {}
@@ -137,7 +142,7 @@ MLE_FIELDS = {"valid": ("valid_submission",), "above_median": ("above_median",),
               "gold": ("gold_medal",), "any_medal": ("gold_medal", "silver_medal", "bronze_medal")}
 
 
-def mle_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+def mle_rows(groups: dict[str, list[Run]]) -> Section:
     rows, notes = [], []
     by_seed: dict[Any, list[dict[str, Any]]] = {}
     for task, runs in groups.items():
@@ -176,7 +181,7 @@ def mle_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dict[s
 
 
 # ------------------------------------------------------------------------------------ kernel
-def kernel_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+def kernel_rows(groups: dict[str, list[Run]]) -> Section:
     notes: list[str] = []
     rows = []
     try:
@@ -200,7 +205,8 @@ def kernel_rows(groups: dict[str, list[Run]]) -> tuple[list[dict[str, Any]], dic
                          "speedup_eager": pr.speedup("eager"),
                          "speedup_compile": pr.speedup("compile"), "flagged": pr.flagged,
                          "hardware": pr.hardware, "timer": pr.timer,
-                         "tolerance": (max(res.metrics.get("atol", 0.0), res.metrics.get("rtol", 0.0))
+                         "tolerance": (max(res.metrics.get("atol", 0.0),
+                                           res.metrics.get("rtol", 0.0))
                                        if res is not None and "atol" in res.metrics else None)})
     summary: dict[str, Any] = {}
     if per_seed:
