@@ -232,6 +232,11 @@ def inprocess_runner(args: list[str], log_path: Path) -> int:
             return int(e.code or 0)
 
 
+def _dur(seconds: float) -> str:
+    m, sec = divmod(int(seconds), 60)
+    return f"{m}m{sec:02d}s" if m else f"{sec}s"
+
+
 def _write_state(out: Path, state: dict[str, Any]) -> None:
     from agent.runstore import atomic_write
 
@@ -302,9 +307,22 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
         cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
         rd.parent.mkdir(parents=True, exist_ok=True)
         args = run_args(entry, suite, s, rd, cfg_path, resume=(st == "unfinished"))
-        echo(f"{prefix}: {'resuming' if st == 'unfinished' else 'running'} ...")
+        done_s = [x["seconds"] for x in state["items"] if "seconds" in x]
+        eta = ""
+        if done_s:
+            left = sum(1 for _, _, d in items[i - 1:] if item_state(d) != "finished")
+            eta = f" (elapsed {_dur(time.monotonic() - t_suite)}, about " \
+                  f"{_dur(left * sum(done_s) / len(done_s))} left)"
+        echo(f"{prefix}: {'resuming' if st == 'unfinished' else 'running'}{eta} ...")
         t0 = time.monotonic()
-        rc = runner(args, out_dir / f"{slug(entry.task)}-s{s}.log")
+        try:
+            rc = runner(args, out_dir / f"{slug(entry.task)}-s{s}.log")
+        except KeyboardInterrupt:
+            rec.update(status="interrupted", seconds=round(time.monotonic() - t0, 1))
+            state["items"].append(rec)
+            _write_state(out_dir, state)
+            echo(f"{prefix}: interrupted; run the same command again to resume")
+            raise
         dt = time.monotonic() - t0
         rec.update(rc=rc, seconds=round(dt, 1), args=args)
         if rc == 0 and item_state(rd) == "finished":

@@ -45,6 +45,8 @@ def cmd_suite(args: argparse.Namespace) -> int:
                         report=not args.no_report, dry_run=args.dry_run)
     except SuiteError as e:
         raise _user_error(str(e)) from e
+    except KeyboardInterrupt:
+        return 130
     return 0 if res["failed"] == 0 else 1
 
 

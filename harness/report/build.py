@@ -66,9 +66,10 @@ def setup_section(doc: Doc, runs: list[Run]) -> dict[str, Any]:
 def results_section(doc: Doc, groups: dict[str, list[Run]]) -> list[dict[str, Any]]:
     rows = T.task_rows(groups)
     doc.h("Results per task")
-    doc.table(["task", "dir", "seeds", "evals", "valid %", "seed score", "best score",
-               "median best", "evals/min", "gen pool util", "eval pool util"],
-              [[r["task"], r["direction"], _join(r["seeds"]), _join(r["evaluations"]),
+    doc.table(["task", "version", "dir", "seeds", "evals", "valid %", "seed score",
+               "best score", "median best", "evals/min", "gen pool util", "eval pool util"],
+              [[r["task"], ", ".join(r["versions"]), r["direction"], _join(r["seeds"]),
+                _join(r["evaluations"]),
                 fmt(100.0 * sum(r["valid"]) / max(1, sum(r["evaluations"])), 4),
                 fmt(r["seed_score"], 10), fmt(r["best"], 10), fmt(r["median_best"], 10),
                 fmt(r["evals_per_min"], 4), fmt(r["gen_util"], 3), fmt(r["eval_util"], 3)]

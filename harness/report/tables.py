@@ -56,6 +56,7 @@ def task_rows(groups: dict[str, list[Run]]) -> list[dict[str, Any]]:
         rates = [(r.summary or {}).get("evals_per_min") for r in runs]
         rows.append({
             "task": task, "version": runs[0].version, "direction": d,
+            "versions": sorted({str(r.version) for r in runs}),
             "seeds": [r.seed for r in runs], "status": sorted({r.status for r in runs}),
             "evaluations": [r.n_evals for r in runs], "valid": [r.n_valid for r in runs],
             "seed_score": runs[0].seed_score,
