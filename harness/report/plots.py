@@ -40,8 +40,10 @@ def run_figure(run: Run, path: Path) -> Path:
     whole = run.best_curve()
     direction = run.direction
     if len(whole):
-        a_ev.plot(x_evals, run.sign * whole, color="black", lw=2, label="whole run")
-        a_t.plot(times, run.sign * whole, color="black", lw=2, label="whole run")
+        a_ev.step(x_evals, run.sign * whole, where="post", color="black", lw=2.5, alpha=.6,
+                  label="whole run")
+        a_t.step(times, run.sign * whole, where="post", color="black", lw=2.5, alpha=.6,
+                 label="whole run")
     for isl in run.islands():
         mask = np.array([p.island == isl for p in progs])
         curve = run.best_curve(isl)[mask]
@@ -110,7 +112,8 @@ def reference_bars(items: Sequence[dict[str, Any]], path: Path, title: str) -> P
     n = max(1, len(items))
     cols = min(4, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(3.4 * cols, 7.0), 2.8 * rows + 0.4),
+                             squeeze=False)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax, it in zip(axes.flat, items):
