@@ -276,6 +276,9 @@ def run_suite(ref: str | Path, seeds: int | None = None, out: str | Path | None 
         echo = (lambda m: console.print(m, soft_wrap=True)) if not plain else \
             (lambda m: print(m, flush=True))
     state: dict[str, Any] = {"suite": suite.name, "file": str(resolve_suite_path(ref)),
+                             "command": "fmagent " + " ".join(sys.argv[1:])
+                             if Path(sys.argv[0]).name in ("fmagent", "cli.py") else None,
+                             "seeds": seeds, "budget": suite.budget.model_dump(),
                              "started_at": time.time(), "items": []}
     counts = {"finished": 0, "skipped": 0, "failed": 0, "resumed": 0}
     echo(f"suite {suite.name}: {len(entries)} tasks x seeds = {len(items)} runs -> {out_dir}")

@@ -236,6 +236,20 @@ def build_report(paths: Sequence[str | Path], out: Path, reference: str | Path =
         by_bench.setdefault(r.benchmark, []).append(r)
     index = Doc("fmagent report")
     index.p("Built by `fmagent report` from: " + ", ".join(str(p) for p in paths))
+    for p in paths:
+        st = Path(p) / "suite.json"
+        if st.is_file():
+            try:
+                sj = json.loads(st.read_text())
+            except ValueError:
+                continue
+            c = sj.get("counts") or {}
+            index.bullets([
+                f"suite {sj.get('suite')} ({sj.get('file')}): {len(sj.get('items', []))} "
+                f"task-seeds; run {c.get('finished', '?')}, skipped {c.get('skipped', '?')}, "
+                f"failed {c.get('failed', '?')}; wall time {fmt(sj.get('wall_s'), 4)} s",
+                f"command: `{sj.get('command') or 'fmagent suite ' + str(sj.get('file'))}`",
+                f"suite budget per run: {sj.get('budget')}"])
     index_rows = []
     result: dict[str, Any] = {"benchmarks": {}}
     for bench in sorted(by_bench):

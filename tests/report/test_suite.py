@@ -34,6 +34,7 @@ def test_suite_runs_skips_finished_and_resumes_unfinished(tmp_path, monkeypatch)
         assert summary["evaluations"] == 25 and summary["seed"] == s
     assert any(line.startswith("[2/2] toy/fit5 seed 1: finished") for line in lines)
     assert (out / "report" / "toy" / "report.md").is_file()
+    assert "suite toy-suite" in (out / "report" / "README.md").read_text()
     state = json.loads((out / "suite.json").read_text())
     assert [i["status"] for i in state["items"]] == ["finished", "finished"]
     # a rerun skips both; an unfinished run (killed: status still 'running') is resumed
