@@ -108,6 +108,11 @@ def _python_roots() -> list[str]:
     return sorted(r for r in roots if r)
 
 
+def read_roots() -> list[str]:
+    """Paths every sandbox may read: hidden answers must never live under any of them."""
+    return [*_BASE_READ_ROOTS, *_python_roots()]
+
+
 def _pids_cgroup_root() -> Path | None:
     if os.geteuid() != 0:
         return None
@@ -243,7 +248,7 @@ class Sandbox:
             "rlimits": rl, "cwd": str(work), "parent": os.getpid(),
             "cgroup": str(cgroup) if cgroup else None,
             "env": scrubbed_env(env, home=home),
-            "read": [*_BASE_READ_ROOTS, *_python_roots(), *lim.allow_read],
+            "read": [*read_roots(), *lim.allow_read],
             "write": [str(work), *_DEV_RW, *lim.allow_write],
             "network": lim.network, "require_landlock": lim.require_landlock,
         }

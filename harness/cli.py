@@ -196,17 +196,31 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _finalize(task_ref: str, task: Any, run_dir: Path, summary: dict[str, Any], cfg: Any) -> None:
-    """Benchmarks with a final step (ALE private eval, MLE grading) run it on the best program."""
-    fin = task.meta.get("finalize") if isinstance(task.meta, dict) else None
-    if not fin or not summary.get("best_program"):
+    """Benchmarks with a final step run it once on the best program; the answer -> final.json.
+
+    Either the task names it (``task.meta["finalize"] = "module:function"``, called with the run
+    directory, e.g. ALE's private evaluation) or the benchmark package has ``final_grade``
+    (called with ``run_dir/final``, e.g. MLE grading of the best script's test submission).
+    """
+    if not summary.get("best_program"):
         return
     import importlib
 
-    mod_name, fn_name = fin.rsplit(":", 1)
-    fn = getattr(importlib.import_module(mod_name), fn_name)
+    fin = task.meta.get("finalize") if isinstance(task.meta, dict) else None
+    out_dir = run_dir
+    if fin:
+        mod_name, fn_name = fin.rsplit(":", 1)
+        fn = getattr(importlib.import_module(mod_name), fn_name)
+    else:
+        bench = task.id.split("/", 1)[0]
+        fn = getattr(importlib.import_module(f"benchmarks.{bench}"), "final_grade", None) \
+            if bench in ("math", "ale", "mle", "kernel") else None
+        out_dir = run_dir / "final"
+    if fn is None:
+        return
     code = (run_dir / summary["best_program"]).read_text()
     try:
-        report = fn(task_ref.split("/", 1)[1], code, run_dir, **cfg.benchmark_options)
+        report = fn(task.id.split("/", 1)[1], code, out_dir, **cfg.benchmark_options)
     except Exception as e:  # the search result stands even if the final grading fails
         log.error("final evaluation failed: %s", e)
         report = {"error": f"{type(e).__name__}: {e}"}
