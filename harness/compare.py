@@ -181,6 +181,22 @@ def compare_runs(base_runs: Sequence[Run], cand_runs: Sequence[Run], n_boot: int
     return res
 
 
+def to_json(res: dict[str, Any]) -> dict[str, Any]:
+    """The comparison as plain data (for CI dashboards): no Markdown, stats as dicts."""
+    def st(s: Stat) -> dict[str, Any]:
+        return {"diff": s.diff, "lo": None if math.isnan(s.lo) else s.lo,
+                "hi": None if math.isnan(s.hi) else s.hi, "verdict": s.verdict}
+
+    return {"verdict": res["verdict"], "regression": res["regression"], "alpha": res["alpha"],
+            "method": res["method"], "overall": {m: st(s) for m, s in res["overall"].items()},
+            "tasks": {t: {"n": tm["n"], "target_score": tm["target_score"],
+                          "base_seeds": tm["base_seeds"], "cand_seeds": tm["cand_seeds"],
+                          "base": tm["base"], "cand": tm["cand"],
+                          "stats": {m: st(s) for m, s in tm["stats"].items()}}
+                      for t, tm in res["tasks"].items()},
+            "only_base": res["only_base"], "only_candidate": res["only_candidate"]}
+
+
 def _ci(s: Stat) -> str:
     return "–" if math.isnan(s.lo) else f"[{fmt(s.lo, 3)}, {fmt(s.hi, 3)}]"
 

@@ -61,6 +61,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(res["markdown"])
+    if args.json:
+        import json
+
+        from harness.compare import to_json
+
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(to_json(res), indent=1))
     print(res["markdown"])
     return 1 if res["regression"] else 0
 
@@ -105,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: per task, the median final best of the base runs)")
     p.add_argument("--rng-seed", type=int, default=0, help="seed of the bootstrap")
     p.add_argument("--out", help="also write the Markdown summary here")
+    p.add_argument("--json", help="also write the results as JSON here")
     p.set_defaults(fn=cmd_compare)
 
     p = sub.add_parser("export", help="files a leaderboard or grader takes")

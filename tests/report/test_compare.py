@@ -26,7 +26,10 @@ def sides(tmp_path_factory):
 
 def test_weakened_agent_is_a_regression(sides, tmp_path, capsys):
     out = tmp_path / "cmp.md"
-    assert main(["compare", str(sides["base"]), str(sides["weak"]), "--out", str(out)]) == 1
+    assert main(["compare", str(sides["base"]), str(sides["weak"]), "--out", str(out),
+                 "--json", str(tmp_path / "cmp.json")]) == 1
+    js = json.loads((tmp_path / "cmp.json").read_text())
+    assert js["regression"] is True and js["overall"]["final"]["verdict"] == "worse"
     text = out.read_text()
     assert "**Verdict: worse**" in text and "exit status 1" in text
     assert text in capsys.readouterr().out
