@@ -210,12 +210,14 @@ Runner = Callable[[list[str], Path], int]
 
 def subprocess_runner(args: list[str], log_path: Path) -> int:
     """`python -m harness.cli ARGS`, output to the item's log; the exit status back."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "a") as log:
+    pp = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": str(ROOT) + (os.pathsep + pp if pp else "")}
+    with open(log_path, "a") as log:  # same working directory: relative paths keep meaning
         log.write(f"$ fmagent {' '.join(args)}\n")
         log.flush()
-        return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=str(ROOT),
-                              stdout=log, stderr=subprocess.STDOUT, env=env).returncode
+        return subprocess.run([sys.executable, "-m", "harness.cli", *args], stdout=log,
+                              stderr=subprocess.STDOUT, env=env).returncode
 
 
 def inprocess_runner(args: list[str], log_path: Path) -> int:
