@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from harness.report import tables as T
 from harness.report.reference import DEFAULT_PATH, PaperReference, load_reference
-from harness.report.render import Doc, fmt, to_html, to_markdown
+from harness.report.render import Doc, Link, fmt, to_html, to_markdown
 from harness.report.rundata import Run, find_runs, group_by_task
 
 TITLES = {"math": "Classical math problems", "ale": "ALE-Bench", "mle": "MLE-Bench",
@@ -277,7 +277,8 @@ def build_report(paths: Sequence[str | Path], out: Path, reference: str | Path =
         result["benchmarks"][bench] = {"markdown": str(bdir / "report.md"),
                                        "html": str(bdir / "index.html"), "runs": len(brs)}
         index_rows.append([TITLES.get(bench, bench), len(groups), len(brs),
-                           f"{bench}/report.md", f"{bench}/index.html"])
+                           Link("report.md", f"{bench}/report.md"),
+                           Link("index.html", f"{bench}/index.html")])
     index.table(["benchmark", "tasks", "runs", "Markdown", "HTML"], index_rows)
     (out / "README.md").write_text(to_markdown(index))
     (out / "index.html").write_text(to_html(index))

@@ -37,6 +37,14 @@ class Image:
 
 
 @dataclass
+class Link:
+    """A table cell that links to another file of the report."""
+
+    text: str
+    href: str
+
+
+@dataclass
 class Bullets:
     items: list[str]
 
@@ -83,6 +91,8 @@ def fmt(v: Any, digits: int | None = 6) -> str:
 
 
 def _md_cell(v: Any) -> str:
+    if isinstance(v, Link):
+        return f"[{v.text}]({v.href})"
     return fmt(v).replace("|", "\\|").replace("\n", " ")
 
 
@@ -115,6 +125,12 @@ text-align:left}img{max-width:100%;border:1px solid #eee;margin:.5em 0}caption{t
 font-style:italic;padding:.3em 0}code{background:#f6f6f6}"""
 
 
+def _html_cell(v: Any) -> str:
+    if isinstance(v, Link):
+        return f"<a href='{html.escape(v.href)}'>{html.escape(v.text)}</a>"
+    return html.escape(fmt(v))
+
+
 def to_html(doc: Doc) -> str:
     e = html.escape
     out = ["<!doctype html>", "<html><head><meta charset='utf-8'>",
@@ -136,7 +152,7 @@ def to_html(doc: Doc) -> str:
                 out.append(f"<caption>{e(b.caption)}</caption>")
             out.append("<tr>" + "".join(f"<th>{e(fmt(c))}</th>" for c in b.columns) + "</tr>")
             for r in b.rows:
-                out.append("<tr>" + "".join(f"<td>{e(fmt(c))}</td>" for c in r) + "</tr>")
+                out.append("<tr>" + "".join(f"<td>{_html_cell(c)}</td>" for c in r) + "</tr>")
             out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
