@@ -79,6 +79,11 @@ class KernelEvaluator:
     max_plausible_speedup: float = 10.0
     on_implausible: str = "flag"  # "flag": valid and flagged for review; "reject": invalid
     timing: bool = True
+    speedup_stat: str | None = None  # None: "mean" on CUDA (KernelBench), "median" on CPU
+
+    @property
+    def stat(self) -> str:
+        return self.speedup_stat or ("mean" if self.device == "cuda" else "median")
 
     # ---- settings ----------------------------------------------------------------------------
     @property
@@ -247,35 +252,38 @@ class KernelEvaluator:
         rt = report.get("runtime_stats") or {}
         eager = ref.baseline.get("eager") or {}
         comp = ref.baseline.get("compile")
-        mean = float(rt.get("mean", float("nan")))
+        stat = self.stat
+        mean = float(rt.get(stat, float("nan")))
         if not (mean > 0 and math.isfinite(mean)):
             return EvalResult.invalid(f"no usable timing from the candidate process ({rt})",
                                       metrics=metrics)
-        record["runtime"] = mean
+        record["runtime"] = rt.get("mean", mean)
         record["runtime_stats"] = rt
         record["ref_runtime"] = eager.get("mean", -1.0)
         record["ref_runtime_stats"] = eager
         record["ref_runtime_compiled"] = comp.get("mean", -1.0) if comp else -1.0
         record["ref_runtime_compiled_stats"] = comp or {}
         for name, st in (("runtime", rt), ("eager", eager), ("compile", comp or {})):
-            for s in ("mean", "std", "min", "max"):
+            for s in ("mean", "std", "min", "max", "median"):
                 if s in st:
                     metrics[f"{name}_ms_{s}"] = float(st[s])
-        speedup = float(eager["mean"]) / mean
+        speedup = float(eager.get(stat, eager["mean"])) / mean
         metrics["speedup_vs_eager"] = speedup
         metrics["compile_baseline_available"] = float(bool(comp))
         lines = [f"correct on {metrics['correct_trials']:g}/{self.correct_trials} trials "
                  f"(atol={self.atol:g}, rtol={self.rtol:g}, max abs diff "
                  f"{metrics.get('max_abs_diff', 0):.3g})",
                  f"timer: {self._timer_words()}",
-                 f"runtime {mean:.4f} ms (std {rt.get('std', 0):.4f}, min {rt.get('min', 0):.4f},"
-                 f" max {rt.get('max', 0):.4f})",
-                 f"eager PyTorch {eager['mean']:.4f} ms -> speedup {speedup:.3f}x (the fitness)"]
+                 f"runtime {stat} {mean:.4f} ms (mean {rt.get('mean', 0):.4f}, std "
+                 f"{rt.get('std', 0):.4f}, min {rt.get('min', 0):.4f}, max {rt.get('max', 0):.4f})",
+                 f"eager PyTorch {stat} {eager.get(stat, eager['mean']):.4f} ms -> speedup "
+                 f"{speedup:.3f}x (the fitness; ratio of {stat}s)"]
         if comp:
-            sc = float(comp["mean"]) / mean
+            sc = float(comp.get(stat, comp["mean"])) / mean
             metrics["speedup_vs_compile"] = sc
             record["speedup_vs_compile"] = sc
-            lines.append(f"torch.compile {comp['mean']:.4f} ms -> speedup {sc:.3f}x")
+            lines.append(f"torch.compile {stat} {comp.get(stat, comp['mean']):.4f} ms -> "
+                         f"speedup {sc:.3f}x")
         elif self.compile_baseline:
             lines.append(f"torch.compile baseline unavailable: "
                          f"{ref.baseline.get('compile_error', 'unknown reason')}")
@@ -309,7 +317,8 @@ class KernelEvaluator:
                 "correct_trials": self.correct_trials, "timing_trials": self.timing_trials,
                 "warmup": self.warmup, "flush_mb": self._flush_mb(), "threads": self.threads,
                 "hardware": ref.baseline.get("device_name"), "torch": ref.baseline.get("torch"),
-                "fitness": "speedup over eager PyTorch (eager_ms / candidate_ms)"}
+                "speedup_stat": self.stat,
+                "fitness": f"speedup over eager PyTorch (eager / candidate {self.stat} ms)"}
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -38,10 +38,12 @@ class ProblemResult:
     timer: str = ""
     hardware: str | None = None
     error: str | None = None
+    stat: str = "mean"  # which runtime statistic the speedup compares (the evaluator's)
 
     def speedup(self, baseline: str = "eager") -> float | None:
         base = self.eager_stats if baseline == "eager" else self.compile_stats
-        mine, ref = self.runtime_stats.get("mean"), base.get("mean")
+        mine = self.runtime_stats.get(self.stat, self.runtime_stats.get("mean"))
+        ref = base.get(self.stat, base.get("mean"))
         if not self.correct or not mine or not ref or mine <= 0 or ref <= 0:
             return None
         return float(ref) / float(mine)
@@ -56,7 +58,8 @@ class ProblemResult:
                    eager_stats=dict(rec.get("ref_runtime_stats") or {}),
                    compile_stats=dict(rec.get("ref_runtime_compiled_stats") or {}),
                    flagged=bool(md.get("implausible_speedup")), timer=str(md.get("timer", "")),
-                   hardware=md.get("hardware"), error=md.get("error"))
+                   hardware=md.get("hardware"), error=md.get("error"),
+                   stat=str(md.get("speedup_stat", "mean")))
 
     @classmethod
     def from_eval(cls, problem: str, result: EvalResult | None) -> "ProblemResult":
@@ -112,7 +115,8 @@ def markdown_report(results: Sequence[ProblemResult], title: str = "KernelBench 
                  + (" (CPU wall clock, not CUDA events: not comparable with GPU numbers)"
                     if cpu else "")
                  + f". Hardware: {', '.join(s['hardware']) or 'n/a'}. Runtimes in ms (mean ± std,"
-                 " min–max). Speedup = baseline mean / candidate mean.")
+                 " min–max). Speedup = baseline / candidate, of the "
+                 f"{'/'.join(sorted({r.stat for r in results})) or 'mean'} runtime.")
     lines += ["", "| problem | compiled | correct | runtime ms | eager ms | compile ms | "
               "vs eager | vs compile | flag |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:

@@ -26,10 +26,12 @@ OPTIONS = {
     "memory_mb": "resident-memory limit of each process (default 8192)",
     "max_plausible_speedup": "speedups above this are flagged (default 10)",
     "on_implausible": "'flag' (default: valid, flagged for review) or 'reject' (invalid)",
+    "speedup_stat": "runtime statistic compared: mean (default on cuda, KernelBench's), median "
+                    "(default on cpu, robust to a shared machine) or min",
 }
 _EVAL_FIELDS = ("atol", "rtol", "correct_trials", "timing_trials", "warmup", "flush_mb",
                 "compile_baseline", "threads", "seed", "timeout_s", "memory_mb",
-                "max_plausible_speedup", "on_implausible")
+                "max_plausible_speedup", "on_implausible", "speedup_stat")
 
 PAPER_CLAIMS = {
     "fm_agent_tr": {"value": [2.08, 20.77], "unit": "speedup over torch.compile",
@@ -63,6 +65,8 @@ def build_task(name: str, **options: Any) -> Task:
         kw.setdefault("rtol", float(options["tol"]))
     if int(kw.get("correct_trials", 5)) < 5:
         raise KernelBenchError("correct_trials must be at least 5 (KernelBench's protocol)")
+    if kw.get("speedup_stat", "mean") not in ("mean", "median", "min"):
+        raise KernelBenchError("speedup_stat must be 'mean', 'median' or 'min'")
     if kw.get("on_implausible", "flag") not in ("flag", "reject"):
         raise KernelBenchError("on_implausible must be 'flag' or 'reject'")
     ev = KernelEvaluator(problem_id=prob.task_id, source_path=str(prob.path), device=device,
@@ -73,8 +77,9 @@ def build_task(name: str, **options: Any) -> Task:
                      compile_baseline=ev.compile_baseline)
     meta = {"problem_file": str(prob.path), "level": prob.level, "device": device,
             "timer": ev.timer, "atol": ev.atol, "rtol": ev.rtol,
-            "fitness": "speedup over eager PyTorch (eager_ms / candidate_ms); invalid if "
-                       "incorrect", "evaluator": ev.to_dict()}
+            "speedup_stat": ev.stat,
+            "fitness": f"speedup over eager PyTorch (eager / candidate {ev.stat} ms); invalid "
+                       "if incorrect", "evaluator": ev.to_dict()}
     if prob.checkout is not None:
         meta.update({"kernelbench_dir": str(prob.checkout),
                      "kernelbench_commit": prob.commit or "unknown (not a git checkout)"})

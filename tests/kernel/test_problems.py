@@ -142,7 +142,7 @@ def test_judge_trusts_only_its_own_comparison():
 
     good = {"compiled": True, "violations": [], "runtime_stats": {"mean": 1.0, "std": 0.0,
                                                                   "min": 1.0, "max": 1.0,
-                                                                  "num_trials": 5}}
+                                                                  "median": 1.0, "num_trials": 5}}
     r = ev.judge(ref, result([y.clone()], [[x.clone()]], good))
     assert r.valid and r.fitness == pytest.approx(2.0)
     # a report claiming no violations does not hide inputs that came back changed

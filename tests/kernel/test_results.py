@@ -64,3 +64,12 @@ def test_report_table_plot_and_paper_claims(tmp_path):
     data = json.loads(files["json"].read_text())
     assert data["summary"]["flagged_over_10x"] == 1 and len(data["problems"]) == 5
     assert summarize(RESULTS)["fast_p_eager"]["1.5"] == 0.25
+
+
+def test_speedup_uses_the_evaluators_statistic():
+    r = ProblemResult("m", compiled=True, correct=True, stat="median",
+                      runtime_stats={"mean": 4.0, "median": 1.0},
+                      eager_stats={"mean": 2.0, "median": 2.0})
+    assert r.speedup() == 2.0
+    assert ProblemResult.from_record({"problem": "m", "correctness": True,
+                                      "metadata": {"speedup_stat": "median"}}).stat == "median"

@@ -122,10 +122,13 @@ def stats(ms: list[float]) -> dict:
     n = len(ms)
     if not n:
         return {"mean": float("nan"), "std": float("nan"), "min": float("nan"),
-                "max": float("nan"), "num_trials": 0}
+                "max": float("nan"), "median": float("nan"), "num_trials": 0}
     mean = sum(ms) / n
     std = math.sqrt(sum((m - mean) ** 2 for m in ms) / n)
-    return {"mean": mean, "std": std, "min": min(ms), "max": max(ms), "num_trials": n}
+    srt = sorted(ms)
+    median = srt[n // 2] if n % 2 else (srt[n // 2 - 1] + srt[n // 2]) / 2
+    return {"mean": mean, "std": std, "min": min(ms), "max": max(ms), "median": median,
+            "num_trials": n}
 
 
 class InputBuffers:
