@@ -71,7 +71,9 @@ class Run:
     @property
     def benchmark(self) -> str:
         ref = self.task_ref
-        return ref.split("/", 1)[0] if "/" in ref and not Path(ref).is_absolute() else "other"
+        if "/" not in ref or Path(ref).is_absolute() or Path(ref).is_dir():
+            return "other"  # a task folder (`fmagent run path/to/folder`)
+        return ref.split("/", 1)[0]
 
     @property
     def version(self) -> str | None:

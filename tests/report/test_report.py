@@ -36,6 +36,8 @@ def test_report_numbers_match_the_databases(toy_runs, tmp_path):
         assert fmt(row["best"], 10) in text and fmt(row["seed_score"], 10) in text
         assert "max_evals 60" in text and "models: offline" in text
     assert "<table>" in html and html.count("<img") == 3
+    n_md_tables = sum(line.startswith("|---") for line in md.splitlines())
+    assert html.count("<table>") == n_md_tables >= 2  # every table is on the HTML page too
     # one figure per run plus the references bars, all real PNGs
     pngs = sorted((out / "toy" / "plots").glob("*.png"))
     assert len(pngs) == 3 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
