@@ -67,11 +67,14 @@ def results_section(doc: Doc, groups: dict[str, list[Run]]) -> list[dict[str, An
     rows = T.task_rows(groups)
     doc.h("Results per task")
     doc.table(["task", "version", "dir", "seeds", "evals", "valid %", "seed score",
-               "best score", "median best", "evals/min", "gen pool util", "eval pool util"],
+               "best score", "mean best ± SEM", "evals/min", "gen pool util",
+               "eval pool util"],
               [[r["task"], ", ".join(r["versions"]), r["direction"], _join(r["seeds"]),
                 _join(r["evaluations"]),
                 fmt(100.0 * sum(r["valid"]) / max(1, sum(r["evaluations"])), 4),
-                fmt(r["seed_score"], 10), fmt(r["best"], 10), fmt(r["median_best"], 10),
+                fmt(r["seed_score"], 10), fmt(r["best"], 10),
+                f"{fmt(r['mean_best'], 8)} ± {fmt(r['sem_best'], 2)}" if len(r["seeds"]) > 1
+                else fmt(r["mean_best"], 10),
                 fmt(r["evals_per_min"], 4), fmt(r["gen_util"], 3), fmt(r["eval_util"], 3)]
                for r in rows],
               caption="best over seeds in the task's own direction; pool utilisation = busy "

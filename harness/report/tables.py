@@ -62,6 +62,7 @@ def task_rows(groups: dict[str, list[Run]]) -> list[dict[str, Any]]:
             "seed_score": runs[0].seed_score,
             "best": pick(bests) if bests else None,
             "median_best": statistics.median(bests) if bests else None,
+            "mean_best": _mean_sem(bests)[0], "sem_best": _mean_sem(bests)[1],
             "wall_s": [r.wall_s for r in runs],
             "evals_per_min": _mean_sem([x for x in rates if x is not None])[0],
             "gen_util": _mean_sem([u["generation"] for u in utils
