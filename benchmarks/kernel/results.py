@@ -117,15 +117,17 @@ def markdown_report(results: Sequence[ProblemResult], title: str = "KernelBench 
                  + f". Hardware: {', '.join(s['hardware']) or 'n/a'}. Runtimes in ms (mean ± std,"
                  " min–max). Speedup = baseline / candidate, of the "
                  f"{'/'.join(sorted({r.stat for r in results})) or 'mean'} runtime.")
-    lines += ["", "| problem | compiled | correct | runtime ms | eager ms | compile ms | "
-              "vs eager | vs compile | flag |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| problem | compiled | correct | runtime ms (mean ± std, min–max) | "
+              "compared stat | runtime | eager | compile | vs eager | vs compile | flag |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rt = r.runtime_stats
         cell = (f"{_f(rt.get('mean'))} ± {_f(rt.get('std'))} ({_f(rt.get('min'))}–"
                 f"{_f(rt.get('max'))})" if rt else "—")
         lines.append(f"| {r.problem} | {'yes' if r.compiled else 'no'} | "
-                     f"{'yes' if r.correct else 'no'} | {cell} | "
-                     f"{_f(r.eager_stats.get('mean'))} | {_f(r.compile_stats.get('mean'))} | "
+                     f"{'yes' if r.correct else 'no'} | {cell} | {r.stat} | "
+                     f"{_f(rt.get(r.stat))} | {_f(r.eager_stats.get(r.stat))} | "
+                     f"{_f(r.compile_stats.get(r.stat))} | "
                      f"{_f(r.speedup('eager'), '.2f')} | {_f(r.speedup('compile'), '.2f')} | "
                      f"{'>10x' if r.flagged else ''} |")
     lines += ["", f"Problems {s['problems']}, compiled {s['compiled']}, correct {s['correct']}, "
