@@ -155,3 +155,13 @@ class ModelNew(nn.Module):
         assert r.valid and r.fitness > 10 and "FLAGGED" in r.feedback
     else:
         assert not r.valid and "implausible_speedup" in guards(r)
+
+
+def test_broken_reference_is_not_blamed_on_the_candidate(root):
+    lvl = root / "KernelBench" / "level3"
+    (lvl / "9_BrokenRef.py").write_text(TINY.replace(
+        "return self.outp(torch.tanh(self.inp(x)))", "raise RuntimeError('reference bug')"))
+    task = load_task("level3/9_BrokenRef", kernelbench_dir=str(root), **FAST)
+    r = task.evaluate(make_seed(TINY))
+    assert not r.valid and "reference failed (not the candidate's fault)" in r.error
+    assert "reference bug" in r.error
