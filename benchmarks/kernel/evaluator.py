@@ -109,7 +109,7 @@ class KernelEvaluator:
             write = tuple(sorted(glob.glob("/dev/nvidia*")))
         return Limits(timeout_s=timeout_s or self.timeout_s, memory_mb=self.memory_mb,
                       memory_mode="rss", cpus=max(1, self.threads), max_procs=512,
-                      max_open_files=4096, max_file_mb=1024, allow_write=write)
+                      max_open_files=4096, max_file_mb=4096, allow_write=write)
 
     # ---- the reference process ---------------------------------------------------------------
     def reference(self, ctx_seed: int = 0) -> Reference:
