@@ -195,14 +195,21 @@ class Plan:
     custom: dict[str, Overrides] = field(default_factory=dict)
     command: str = ""
 
+    def budget_for(self, entry: TaskEntry) -> tuple[int, float | None]:
+        """(max_evals, max_time): the task's own budget (ablation file) or the study's."""
+        b = entry.budget
+        return ((b.max_evals if b and b.max_evals else self.max_evals),
+                (b.max_time if b and b.max_time else self.max_time))
+
     def config_for(self, setting: str, entry: TaskEntry) -> RunConfig:
         base = _merge(self.base, entry.config)
         if entry.options:
             base = _merge(base, {"benchmark_options": dict(entry.options)})
         if self.models:
             base["llm"] = {"models": [{"name": m} for m in self.models]}
-        base = _merge(base, {"stop": {"max_evals": self.max_evals,
-                                      **({"max_time_s": self.max_time} if self.max_time else {})}})
+        max_evals, max_time = self.budget_for(entry)
+        base = _merge(base, {"stop": {"max_evals": max_evals,
+                                      **({"max_time_s": max_time} if max_time else {})}})
         cfg = apply_setting(base, setting, self.custom)
         cfg.task = entry.task
         return cfg
@@ -252,8 +259,10 @@ def check_plan(plan: Plan) -> None:
     """Every setting gives a valid config for every task, before anything runs."""
     if not plan.tasks:
         raise AblationError("no tasks: pass TASK... (e.g. math/circle_packing_26) or --suite FILE")
-    if plan.max_evals < 1:
-        raise AblationError("--budget must be at least 1 evaluation")
+    for t in plan.tasks:
+        if plan.budget_for(t)[0] < 1:
+            raise AblationError(f"{t.task}: no budget; pass --budget EVALS (at least 1 "
+                                "evaluation per run)")
     for t in plan.tasks:
         for st in plan.settings:
             plan.config_for(st, t)
@@ -283,11 +292,11 @@ def run_ablation(plan: Plan, runner: Runner = subprocess_runner,
     items = plan.items()
     counts = {"finished": 0, "skipped": 0, "failed": 0, "resumed": 0}
     state = {"command": plan.command, "settings": plan.settings, "seeds": plan.seeds,
-             "tasks": [t.task for t in plan.tasks], "max_evals": plan.max_evals,
+             "tasks": {t.task: plan.budget_for(t)[0] for t in plan.tasks},
              "max_time": plan.max_time, "models": plan.models or ["offline"],
              "started_at": time.time(), "items": []}
     echo(f"ablation: {len(plan.settings)} settings x {len(plan.seeds)} seeds x "
-         f"{len(plan.tasks)} tasks = {len(items)} runs of {plan.max_evals} evaluations -> {out}")
+         f"{len(plan.tasks)} tasks = {len(items)} runs -> {out}")
     t_start = time.monotonic()
     durations: list[float] = []
     for i, (seed, entry, setting, rd) in enumerate(items, 1):
@@ -296,7 +305,8 @@ def run_ablation(plan: Plan, runner: Runner = subprocess_runner,
         budget = _budget_of(rd)
         rec: dict[str, Any] = {"setting": setting, "task": entry.task, "seed": seed,
                                "run_dir": str(rd.relative_to(out)), "before": st}
-        if st == "finished" and (budget or 0) >= plan.max_evals:
+        max_evals, max_time = plan.budget_for(entry)
+        if st == "finished" and (budget or 0) >= max_evals:
             counts["skipped"] += 1
             rec["status"] = "skipped (finished before)"
             state["items"].append(rec)
@@ -312,9 +322,9 @@ def run_ablation(plan: Plan, runner: Runner = subprocess_runner,
                     "--out", str(rd)]
         else:  # unfinished, or finished with a smaller budget: continue the same run
             args = ["run", "--resume", str(rd)]
-        args += ["--max-evals", str(plan.max_evals), "--plain"]
-        if plan.max_time:
-            args += ["--max-time", str(plan.max_time)]
+        args += ["--max-evals", str(max_evals), "--plain"]
+        if max_time:
+            args += ["--max-time", str(max_time)]
         left = len(items) - i + 1
         eta = (f" (about {sum(durations) / len(durations) * left / 60:.0f} min left)"
                if durations else "")

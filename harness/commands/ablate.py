@@ -114,12 +114,14 @@ def _plan(args: argparse.Namespace, A, TaskEntry, yaml) -> object:  # type: igno
     opts = A.parse_options(args.option, [e.task for e in entries])
     entries = [e.model_copy(update={"options": {**e.options, **opts[e.task]}}) for e in entries]
     seeds = A.parse_seeds(args.seeds if args.seeds is not None else (seeds or 3))
+    if args.budget:  # the command line wins over every budget in the file
+        entries = [e.model_copy(update={"budget": None}) for e in entries]
     budget = args.budget or budget
-    if not budget:
+    if not budget and not all(e.budget and e.budget.max_evals for e in entries):
         raise A.AblationError("--budget EVALS is required (evaluations per run), e.g. --budget 60")
     settings = A.parse_settings(args.settings or settings, custom)
     out = Path(args.out) if args.out else Path("runs") / "ablation"
-    return A.Plan(tasks=entries, settings=settings, seeds=seeds, max_evals=int(budget), out=out,
+    return A.Plan(tasks=entries, settings=settings, seeds=seeds, max_evals=int(budget or 0), out=out,
                   base=base, max_time=args.max_time or max_time, models=args.model or [],
                   custom=custom, command=_command_line())
 

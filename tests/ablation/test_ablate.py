@@ -103,6 +103,21 @@ def test_plan_configs_carry_budget_options_and_model(tmp_path):
     assert items[1][3] == tmp_path / "topk" / "ale-depots" / "s0"
 
 
+def test_per_task_budget_from_the_file_and_the_command_line(tmp_path):
+    from harness.suite import Budget
+
+    e = [TaskEntry(task="math/circle_packing_26", budget=Budget(max_evals=7)),
+         TaskEntry(task="ale/depots")]
+    plan = A.Plan(tasks=e, settings=["full"], seeds=[0], max_evals=20, out=tmp_path)
+    assert [plan.config_for("full", t).stop.max_evals for t in e] == [7, 20]
+    f = tmp_path / "abl.yaml"
+    f.write_text("name: t\nbudget: {max_evals: 9}\nsettings: [full, topk]\n"
+                 "tasks: [{task: math/circle_packing_26, budget: {max_evals: 4}}]\n")
+    args = ["ablate", "--suite", str(f), "--dry-run", "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    assert main(args[:3] + ["--settings", "full,nope"] + args[3:]) == 2
+
+
 def test_cli_errors_are_one_line(capsys):
     assert main(["ablate", "math/circle_packing_26", "--budget", "5", "--settings", "fulll"]) == 2
     assert "Did you mean 'full'" in capsys.readouterr().err
