@@ -170,9 +170,9 @@ def kernel_section(doc: Doc, groups: dict[str, list[Run]], ref: PaperReference,
                    models: str) -> dict[str, Any]:
     rows, summary, notes = T.kernel_rows(groups)
     doc.h("Per problem (best program's timing record)", 3)
-    doc.table(["problem", "seed", "compiled", "correct", "ms", "eager ms", "compile ms",
-               "speedup vs eager", "speedup vs compile", "flagged"],
-              [[r["task"], fmt(r["seed"]), fmt(r["compiled"]), fmt(r["correct"]),
+    doc.table(["problem", "seed", "compiled", "correct", "statistic", "ms", "eager ms",
+               "compile ms", "speedup vs eager", "speedup vs compile", "flagged"],
+              [[r["task"], fmt(r["seed"]), fmt(r["compiled"]), fmt(r["correct"]), r["stat"],
                 fmt(r["runtime_ms"], 4), fmt(r["eager_ms"], 4), fmt(r["compile_ms"], 4),
                 fmt(r["speedup_eager"], 4), fmt(r["speedup_compile"], 4), fmt(r["flagged"])]
                for r in rows])

@@ -200,10 +200,14 @@ def kernel_rows(groups: dict[str, list[Run]]) -> Section:
             per_seed.setdefault(r.seed, []).append(pr)
             if res is not None and "kernelbench_result.json" not in res.artifacts:
                 notes.append(f"{task} seed {r.seed}: the best program has no timing record")
+            stat = str(getattr(pr, "stat", "mean") or "mean")  # the statistic compared
+
+            def ms(stats: dict[str, float], stat: str = stat) -> float | None:
+                return stats.get(stat, stats.get("mean"))
+
             rows.append({"task": task, "seed": r.seed, "compiled": pr.compiled,
-                         "correct": pr.correct, "runtime_ms": pr.runtime_stats.get("mean"),
-                         "eager_ms": pr.eager_stats.get("mean"),
-                         "compile_ms": pr.compile_stats.get("mean"),
+                         "correct": pr.correct, "stat": stat, "runtime_ms": ms(pr.runtime_stats),
+                         "eager_ms": ms(pr.eager_stats), "compile_ms": ms(pr.compile_stats),
                          "speedup_eager": pr.speedup("eager"),
                          "speedup_compile": pr.speedup("compile"), "flagged": pr.flagged,
                          "hardware": pr.hardware, "timer": pr.timer,
