@@ -38,6 +38,7 @@ from agent.task import Task
 log = logging.getLogger(__name__)
 
 COLD = -1  # island of a cold-start program until the cold start assigns it
+COPIES = ("migration", "cold_start_copy")  # stored programs that were not evaluated again
 
 
 class NoValidProgram(RuntimeError):
@@ -52,7 +53,7 @@ class Pending:
 
 @dataclass
 class Counters:
-    n_evals: int = 0  # evaluated programs (stored)
+    n_evals: int = 0  # evaluations (stored programs minus migration/cold-start copies)
     n_valid: int = 0
     n_proposals: int = 0
     n_proposal_failures: int = 0
@@ -67,6 +68,7 @@ class Counters:
     last_migration_gen: int = 0
     next_island: int = 0
     cold_submitted: int = 0
+    rng_step: int = 0  # the controller's random stream is (seed, step): resume continues it
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -131,7 +133,6 @@ class Search:
                               pc.max_clusters, pc.recluster_every, pc.elite_size)
         self.sampler = Sampler(SamplerConfig(**cfg.sampler.model_dump(),
                                              use_elites=pc.elite_size > 0))
-        self.rng = random.Random(cfg.seed)
         self.c = Counters()
         self.pending: dict[str, Pending] = {}  # proposal key -> child awaiting its proposal
         self.eval_queue: list[Program] = []  # children with code, awaiting an eval slot
@@ -145,9 +146,14 @@ class Search:
 
     # ------------------------------------------------------------------ state and resume
     def _state(self) -> dict[str, Any]:
-        st = self.rng.getstate()
         return {"counters": {**self.c.to_dict(), "elapsed_before_s": self.elapsed()},
-                "rng": [st[0], list(st[1]), st[2]], "d_ref": self.sampler.d_ref}
+                "d_ref": self.sampler.d_ref}
+
+    def _rng(self) -> random.Random:
+        """The next random stream: a pure function of (seed, step), so resume continues it and
+        the state to store is one integer."""
+        self.c.rng_step += 1
+        return random.Random(f"{self.cfg.seed}:{self.c.rng_step}")
 
     def elapsed(self) -> float:
         return self.c.elapsed_before_s + (time.monotonic() - self._t0)
@@ -157,16 +163,14 @@ class Search:
         counters = self.db.get_state("counters")
         if counters:
             self.c = Counters(**{k: v for k, v in counters.items() if k in Counters.__dataclass_fields__})
-        rng = self.db.get_state("rng")
-        if rng:
-            self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
         self.sampler.d_ref = float(self.db.get_state("d_ref", 1e-9))
         assign = self.db.get_state("cold_assignment") or {}
         cold: list[Program] = []
         n = n_valid = 0
         for p in self.db.programs():
-            n += 1
-            n_valid += int(p.valid)
+            if p.proposer not in COPIES:
+                n += 1
+                n_valid += int(p.valid)
             if p.meta.get("seed_program") is not None and p.valid and self._seed_score is None:
                 self._seed_score = p.result.metrics.get("score")  # type: ignore[union-attr]
             if p.island == COLD:
@@ -334,18 +338,20 @@ class Search:
         self.c.next_island += 1
         if not self.pop.islands[island].ranked:
             island = max(range(k), key=lambda i: len(self.pop.islands[i]))
-        choice = self.sampler.sample(self.pop, island, self.rng)
+        rng = self._rng()
+        choice = self.sampler.sample(self.pop, island, rng)
         parent = self.pop.programs[choice.parent]
         insp = [self.pop.programs[i] for i in choice.inspirations if i in self.pop.programs]
         second = self.pop.programs.get(choice.second_parent) if choice.second_parent else None
         kind = "crossover" if second is not None else "mutation"
         ctx = self._context(parent, kind=kind, island=island, inspirations=insp, second=second,
-                            temperature=choice.temperature)
+                            temperature=choice.temperature, rng=rng)
         self._submit_proposal(parent, ctx, island=island, extra_parent=second)
 
     def _context(self, parent: Program, *, kind: str, island: int, strategy: str | None = None,
                  inspirations: list[Program] | None = None, second: Program | None = None,
-                 temperature: float | None = None) -> ProposalContext:
+                 temperature: float | None = None,
+                 rng: random.Random | None = None) -> ProposalContext:
         instr = self._instructions(island)
         know: tuple[str, ...] = ()
         query = ""
@@ -364,7 +370,7 @@ class Search:
             inspirations=tuple(self._view(p) for p in (inspirations or [])),
             elites=tuple(self._view(p) for p in elites), instructions=instr, knowledge=know,
             strategy=strategy, island=island, generation=parent.generation + 1,
-            seed=self.rng.getrandbits(63),
+            seed=(rng or self._rng()).getrandbits(63),
             meta={"temperature": temperature, "template_dir": self.task.meta.get("template_dir"),
                   **({"knowledge_query": query} if know else {})})
 
@@ -467,10 +473,11 @@ class Search:
 
     def _commit(self, p: Program) -> None:
         """Store first (durable), then update the population, events and counters."""
-        self.c.n_evals += 1
-        self.c.n_valid += int(p.valid)
-        if p.island >= 0 and p.proposer not in ("migration", "cold_start_copy"):
-            self.c.evolve_evals += 1
+        if p.proposer not in COPIES:
+            self.c.n_evals += 1
+            self.c.n_valid += int(p.valid)
+            if p.island >= 0:
+                self.c.evolve_evals += 1
         if p.meta.get("seed_program") is not None and p.valid and self._seed_score is None:
             self._seed_score = p.result.metrics.get("score")  # type: ignore[union-attr]
         prev_best = self.pop.best.fitness if self.pop.best else None

@@ -61,7 +61,7 @@ def load_task(ref: str, **options: Any) -> Task:
     mod = _module(bench)
     known = [t.name for t in mod.list_tasks()]
     accepts = getattr(mod, "accepts_task", None)  # e.g. any prepared MLE-Bench competition id
-    if name not in known and not (accepts is not None and accepts(name)):
+    if name not in known and not (accepts is not None and accepts(name, **options)):
         hint = difflib.get_close_matches(name, known, n=1)
         more = f" Did you mean {bench}/{hint[0]}?" if hint else ""
         raise UnknownTask(f"unknown task {ref!r}.{more} `fmagent list {bench}` shows the "

@@ -32,7 +32,7 @@ def final_grade(task_name: str, code: str, out_dir: str | Path, **options: Any) 
     return _grade(task_name, code, out_dir, **options)
 
 
-def accepts_task(name: str) -> bool:
+def accepts_task(name: str, **options: Any) -> bool:
     """Whether ``name`` may name a task although ``list_tasks`` does not list it: any MLE-Bench
     competition id (they are lower-case words joined by hyphens), loaded from its data dir."""
     import re
