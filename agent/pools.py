@@ -4,8 +4,8 @@ The controller submits proposal contexts and programs and polls for whatever fin
 implementations behind one interface:
 
 - :class:`RayPools` — proposals run on an async Ray actor (many in flight on one actor, since
-  they wait on the network); each evaluation is a Ray task that asks for the resources its Task
-  declares (CPUs, GPUs, memory), so a cluster spreads them. A worker that dies costs the one
+  they wait on the network); evaluations run on a pool of actors, each reserving the resources
+  its Task declares (CPUs, GPUs), so a cluster spreads them. A worker that dies costs the one
   evaluation it held (it comes back as an invalid result), never the run.
 - :class:`LocalPools` — the same contract on threads and one asyncio loop, no Ray: for tests
   and for machines where Ray cannot start.
@@ -138,10 +138,18 @@ class LocalPools:
 
 
 class RayPools:
-    """Ray: one async generation actor (max_concurrency = proposals in flight), eval tasks."""
+    """Ray: one async generation actor (max_concurrency = proposals in flight) and a pool of
+    evaluation actors, each holding the Task once and reserving the CPUs/GPUs it declares.
+
+    Actors, not tasks: a task pays for a worker lease and the Task's deserialisation on every
+    call, which on a small machine costs more than a short evaluation. An evaluation actor that
+    dies (a crash, an out-of-memory kill) loses the one evaluation it held, which comes back as
+    an invalid result; Ray restarts the actor for the next one.
+    """
 
     def __init__(self, task: Task, make_proposer: ProposerFactory, proposals_in_flight: int,
-                 ray_address: str | None = None, num_cpus: int | None = None) -> None:
+                 evals_in_flight: int, ray_address: str | None = None,
+                 num_cpus: int | None = None) -> None:
         import ray
 
         self.ray = ray
@@ -154,35 +162,44 @@ class RayPools:
                 kw["num_cpus"] = num_cpus or os.cpu_count() or 1
                 kw["runtime_env"] = {"env_vars": {"PYTHONPATH": _project_root()}}
             ray.init(**kw)
-        self.task_ref = ray.put(task)
+        task_ref = ray.put(task)
         res: Resources = task.resources
-        self._eval_fn = ray.remote(max_retries=0)(evaluate_program).options(
-            num_cpus=res.cpus, num_gpus=res.gpus or 0)
-        actor_cls = ray.remote(_GenerationActor).options(
+        eval_cls = ray.remote(_EvalActor).options(
+            num_cpus=res.cpus, num_gpus=res.gpus or 0, max_restarts=-1, max_task_retries=0)
+        self._free = [eval_cls.remote(task_ref) for _ in range(max(1, evals_in_flight))]
+        self._actors = list(self._free)
+        gen_cls = ray.remote(_GenerationActor).options(
             num_cpus=0, max_concurrency=max(1, proposals_in_flight))
-        self.gen = actor_cls.remote(make_proposer)
-        self._refs: dict[Any, tuple[str, str, float]] = {}
+        self.gen = gen_cls.remote(make_proposer)
+        self._refs: dict[Any, tuple[str, str, float, Any]] = {}
+        self._backlog: list[tuple[str, str, int]] = []
         self.util = Utilisation()
 
     def submit_proposal(self, key: str, ctx: ProposalContext) -> None:
-        self._refs[self.gen.propose.remote(ctx)] = ("proposal", key, time.monotonic())
+        self._refs[self.gen.propose.remote(ctx)] = ("proposal", key, time.monotonic(), None)
 
     def submit_eval(self, key: str, code: str, seed: int) -> None:
-        ref = self._eval_fn.remote(self.task_ref, code, seed, key)
-        self._refs[ref] = ("eval", key, time.monotonic())
+        if not self._free:  # the controller keeps within the slots; this is only a safety net
+            self._backlog.append((key, code, seed))
+            return
+        actor = self._free.pop()
+        self._refs[actor.evaluate.remote(code, seed, key)] = ("eval", key, time.monotonic(), actor)
 
     def wait(self, timeout: float) -> list[Done]:
         if not self._refs:
             time.sleep(min(timeout, 0.05))
             return []
-        ready, _ = self.ray.wait(list(self._refs), num_returns=len(self._refs), timeout=timeout,
-                                 fetch_local=True)
-        if not ready:
+        refs = list(self._refs)
+        # return as soon as one is ready, then take everything else already done
+        first, rest = self.ray.wait(refs, num_returns=1, timeout=timeout, fetch_local=True)
+        if not first:
             return []
+        more, _ = self.ray.wait(rest, num_returns=len(rest), timeout=0, fetch_local=True) \
+            if rest else ([], [])
         out = []
         now = time.monotonic()
-        for ref in ready:
-            kind, key, t0 = self._refs.pop(ref)
+        for ref in first + more:
+            kind, key, t0, actor = self._refs.pop(ref)
             try:
                 value = self.ray.get(ref)
             except Exception as e:  # worker died (OOM kill, crash): that one result is lost
@@ -193,24 +210,36 @@ class RayPools:
                 self.util.gen_busy_s += now - t0
             else:
                 self.util.eval_busy_s += now - t0
+                self._free.append(actor)
+                if self._backlog:
+                    self.submit_eval(*self._backlog.pop(0))
             out.append(Done(kind, key, value))
         return out
 
     def inflight(self) -> tuple[int, int]:
-        kinds = [k for k, _, _ in self._refs.values()]
+        kinds = [v[0] for v in self._refs.values()]
         return kinds.count("proposal"), kinds.count("eval")
 
     def shutdown(self) -> None:
-        for ref, (kind, _, _) in list(self._refs.items()):
+        for ref in list(self._refs):
             try:
-                self.ray.cancel(ref, force=kind == "eval")
+                self.ray.cancel(ref)
             except Exception:
                 pass
         self._refs.clear()
-        try:
-            self.ray.kill(self.gen)
-        except Exception:
-            pass
+        for a in [*self._actors, self.gen]:
+            try:
+                self.ray.kill(a)  # kills the worker process; its sandboxes die with it
+            except Exception:
+                pass
+
+
+class _EvalActor:
+    def __init__(self, task: Task) -> None:
+        self.task = task
+
+    def evaluate(self, code: str, seed: int, key: str) -> EvalResult:
+        return evaluate_program(self.task, code, seed, key)
 
 
 class _GenerationActor:

@@ -99,8 +99,8 @@ def default_pools(task: Task, make_proposer: Callable[[], Any], cfg: RunConfig) 
         return LocalPools(task, make_proposer, m)
     from agent.pools import RayPools
 
-    return RayPools(task, make_proposer, cfg.pools.proposals_in_flight, cfg.pools.ray_address,
-                    cfg.pools.ray_num_cpus)
+    return RayPools(task, make_proposer, cfg.pools.proposals_in_flight, m,
+                    cfg.pools.ray_address, cfg.pools.ray_num_cpus)
 
 
 def evals_in_flight(task: Task, cfg: RunConfig) -> int:
