@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 _KEYISH = re.compile(r"(api[_-]?key|token|secret|password)=", re.I)
 
 
-LOCAL_MAX_TOKENS = 512
+LOCAL_MAX_TOKENS = 256
 LOCAL_TIMEOUT_S = 600.0
 
 
@@ -31,7 +31,7 @@ class ModelSpec(_Strict):
     """One model of the ensemble.
 
     name: litellm model name, or ``local`` for the embedded llama.cpp server (whose defaults
-        are max_tokens 512 and timeout_s 600: a small CPU model is slow).
+        are max_tokens 256 and timeout_s 600: a small CPU model is slow).
     weight: relative probability of drawing this model for a proposal.
     api_base: URL of an OpenAI-compatible server (no credentials in it).
     temperature, max_tokens: sampling parameters sent with every call.

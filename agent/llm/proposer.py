@@ -28,6 +28,10 @@ from agent.llm.usage import UsageMeter
 from agent.proposer import Proposal, ProposalContext
 
 
+_ECHO_CHARS = 6000  # of an unusable reply, sent back with the reason
+_EXCERPT_CHARS = 600  # of the last unusable reply, kept in Proposal.meta for diagnosis
+
+
 class LLMProposer:
     def __init__(self, config: LLMConfig, meter: UsageMeter | None = None,
                  cache: ResponseCache | None = None, name: str = "llm") -> None:
@@ -118,14 +122,16 @@ class LLMProposer:
                 meta["parse_failures" if e.kind == "parse" else "apply_failures"] += 1
                 meta["failures"].append(f"{e.kind}: {e.reason}"[:300])
                 error = f"reply unusable ({e.kind}): {e.reason}"
+                meta["last_reply"] = redact(c.text[:_EXCERPT_CHARS])
                 if attempt < cfg.max_parse_retries:
                     reasks += 1
-                    messages += [{"role": "assistant", "content": c.text},
+                    messages += [{"role": "assistant", "content": c.text[:_ECHO_CHARS]},
                                  {"role": "user", "content": retry_message(
                                      e.reason, fmt, code, ctx.language,
                                      ctx.meta.get("template_dir") or cfg.template_dir)}]
                 continue
             child, error = applied.code, None
+            meta.pop("last_reply", None)
             meta.update(edit_kind=applied.kind, n_edits=applied.n_edits,
                         fuzzy_edits=applied.fuzzy)
             break

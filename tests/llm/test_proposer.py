@@ -39,7 +39,7 @@ def ctx(seed=0, **kw):
 
 
 def make(server, meter=None, **kw):
-    spec = dict(name="openai/fake", api_base=server.api_base, timeout_s=1.0)
+    spec = dict(name="openai/fake", api_base=server.api_base, timeout_s=10.0)
     spec.update(kw.pop("spec", {}))
     cfg = LLMConfig(models=[ModelSpec(**spec)], backoff_base_s=0.01, backoff_max_s=2.0, **kw)
     return LLMProposer(cfg, meter=meter)
@@ -94,6 +94,7 @@ def test_unusable_after_bounded_retries(server):
     prop = run(make(server, max_parse_retries=1), ctx())
     assert prop.code is None and "not found" in prop.error
     assert prop.meta["apply_failures"] == 2 and server.counters["requests"] == 2
+    assert "c = 9" in prop.meta["last_reply"]
 
 
 def test_429_retry_after_500_garbage_body_then_success(server):
@@ -110,8 +111,8 @@ def test_429_retry_after_500_garbage_body_then_success(server):
 
 
 def test_slow_reply_and_hang_time_out_then_recover(server):
-    server.push(Behaviour.slow(2.0, DIFF), HANG, Behaviour.reply(DIFF))
-    prop = run(make(server, spec={"timeout_s": 0.5}), ctx())
+    server.push(Behaviour.slow(4.0, DIFF), HANG, Behaviour.reply(DIFF))
+    prop = run(make(server, spec={"timeout_s": 1.5}), ctx())
     assert prop.code is not None
     assert prop.meta["timeouts"] == 2 and prop.meta["retries"] == 2
     assert server.counters["requests"] == 3 and server.counters["hang"] == 1

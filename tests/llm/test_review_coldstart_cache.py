@@ -53,7 +53,7 @@ def test_parse_review_rejects_garbage():
 def test_cold_start_generators_in_parallel(server, tmp_path):
     guide = tmp_path / "guide.md"
     guide.write_text("Use a hexagonal lattice.")
-    server.latency = 0.2
+    server.latency = 1.0
     gens = [GeneratorSpec(model="openai/fake", strategy="simple baseline", count=2),
             GeneratorSpec(model="openai/fake", strategy="metaheuristic", temperature=1.0,
                           guidance_file=str(guide), count=1)]
@@ -63,9 +63,9 @@ def test_cold_start_generators_in_parallel(server, tmp_path):
     assert [p.meta["generator"] for p in props] == [0, 0, 1]
     assert [p.meta["strategy"] for p in props] == ["simple baseline"] * 2 + ["metaheuristic"]
     assert all(p.code for p in props) and server.counters["requests"] == 3
-    # parallel: three 0.2 s replies overlapped
+    # parallel: the three 1 s replies were all asked for before the first one came back
     ts = sorted(e["t"] for e in server.log)
-    assert ts[-1] - ts[0] < 0.15
+    assert ts[-1] - ts[0] < 0.9
     lasts = [e["last"] for e in server.log]
     assert any("metaheuristic" in s for s in lasts) and any("hexagonal" in s for s in lasts)
     assert len({p.prompt_id for p in props}) >= 2
@@ -153,6 +153,6 @@ def test_controller_cold_start_uses_the_matching_generator(server):
 
 def test_local_model_defaults():
     m = ModelSpec(name="local")
-    assert m.max_tokens == 512 and m.timeout_s == 600
+    assert m.max_tokens == 256 and m.timeout_s == 600
     assert ModelSpec(name="local", max_tokens=64).max_tokens == 64
     assert ModelSpec(name="openai/x").max_tokens == 4096
