@@ -604,6 +604,11 @@ def _build_report(records: list[dict[str, Any]], out: Path, command: str, n_boot
     from harness.compare import CompareError, compare_runs
     from harness.report.render import Doc, fmt, to_markdown
 
+    skipped = [r for r in records if r.get("status") != "finished"]
+    records = [r for r in records if r.get("status") == "finished"]
+    if not records:
+        raise AblationError("no finished runs to report on (a run that stopped early or is "
+                            "still running is left out); finish them with the same command")
     runs = [(r["setting"], as_run(r)) for r in records]
     tasks = list(dict.fromkeys(r.task_id for _, r in runs))
     settings = _order({s for s, _ in runs})
@@ -637,6 +642,9 @@ def _build_report(records: list[dict[str, Any]], out: Path, command: str, n_boot
         f"{', '.join(sorted({str(r.get('max_evals')) for r in records}))} evaluations per run; "
         f"models: {', '.join(sorted({m for r in records for m in r.get('models') or ['?']}))}",
         f"code version: {', '.join(commits)}; machine: {', '.join(cpus)} CPUs",
+        f"left out (not finished): {len(skipped)} run(s)" + (": " + ", ".join(
+            f"{r['setting']} {r['task']} s{r['seed']} ({r.get('status')})" for r in skipped)
+            if skipped else ""),
         f"statistics: differences with {conf} intervals from `fmagent compare` (bootstrap "
         f"standard errors over seeds, Welch t; {n_boot} resamples). Final best and AUC are "
         "normalised per task to [0, 1]; percentages are of the base's mean final score, "

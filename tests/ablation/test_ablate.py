@@ -130,6 +130,18 @@ def test_cli_errors_are_one_line(capsys):
     assert "no-islands" in capsys.readouterr().out
 
 
+def test_print_config_is_a_run_config(tmp_path, capsys):
+    from agent.config import load_config
+
+    base = tmp_path / "base.yaml"
+    base.write_text("population: {islands: 3, island_capacity: 10}\n")
+    assert main(["ablate", "--print-config", "no-islands", "--config", str(base)]) == 0
+    cfg_file = tmp_path / "cfg.yaml"
+    cfg_file.write_text(capsys.readouterr().out)
+    cfg = load_config(cfg_file)  # what `fmagent run --config` reads
+    assert (cfg.population.islands, cfg.population.island_capacity) == (1, 30)
+
+
 def test_shipped_ablation_file_is_valid():
     f = A.load_ablation_file("ablation")
     assert {t.task for t in f.tasks} >= {"math/circle_packing_26", "ale/depots"}
@@ -221,6 +233,18 @@ def test_report_verdicts_and_percentages(tmp_path):
     assert not math.isnan(claim["pct"][1])
     md = Path(res["markdown"]).read_text()
     assert "+10.99%" in md and "| topk | 4 | 40 |" in md
+
+
+def test_unfinished_runs_are_left_out_of_the_statistics(tmp_path):
+    recs = [_record("full", s, 2.0 + 0.01 * s) for s in range(3)]
+    short = _record("full", 9, 5.0, n=10)
+    short["status"] = "running"
+    res = A.write_report(recs + [short], tmp_path)
+    md = Path(res["markdown"]).read_text()
+    assert "left out (not finished): 1 run(s): full toy/t s9 (running)" in md
+    assert "| full | 3 | 40 |" in md
+    with pytest.raises(A.AblationError, match="no finished runs"):
+        A.write_report([short], tmp_path)
 
 
 def test_report_minimisation_sign(tmp_path):
