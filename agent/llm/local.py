@@ -100,8 +100,10 @@ class LocalServer:
 
     def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 8192,
                  startup_timeout_s: float = 300.0, n_threads: int | None = None,
-                 log_path: str | Path | None = None, chat_format: str = "gemma") -> None:
+                 log_path: str | Path | None = None, chat_format: str = "gemma",
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.chat_format = chat_format
+        self.extra_args = tuple(extra_args)
         self.model_path = Path(model_path) if model_path else None
         self.n_ctx = n_ctx
         self.startup_timeout_s = startup_timeout_s
@@ -133,9 +135,13 @@ class LocalServer:
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
                # the GGUF carries no chat template (llama.cpp would fall back to llama-2, on
                # which gemma answers nothing); requests queue instead of cancelling each other
-               "--chat_format", self.chat_format, "--interrupt_requests", "False"]
+               "--chat_format", self.chat_format, "--interrupt_requests", "False",
+               # keep evaluated prompts in RAM: proposals from the same parent share most of
+               # their prompt (measured here: a repeated 930-token prompt 16.0 s -> 6.2 s)
+               "--cache", "True", "--cache_type", "ram", "--cache_size", str(512 << 20)]
         if self.n_threads:
             cmd += ["--n_threads", str(self.n_threads)]
+        cmd += list(self.extra_args)
         env = {k: v for k, v in os.environ.items()
                if not any(s in k.upper() for s in _SECRETISH)}
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # no spinning threads on a shared machine
