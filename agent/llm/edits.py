@@ -133,7 +133,7 @@ def apply_diffs(code: str, edits: list[Edit], language: str = "python") -> Appli
             raise EditError("apply", f"edit {i}: the SEARCH section is empty; copy the exact "
                             "lines to change from the current program")
         done = False
-        for bi, b in enumerate(find_blocks(new)):
+        for b in find_blocks(new):
             body = b.text(new)
             out, how = _replace_once(body, search, replace)
             if out is not None:

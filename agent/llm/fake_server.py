@@ -15,7 +15,6 @@ says what the server did (requests, replies by kind, status codes, tokens served
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import socket
