@@ -69,6 +69,7 @@ class Counters:
     next_island: int = 0
     cold_submitted: int = 0
     rng_step: int = 0  # the controller's random stream is (seed, step): resume continues it
+    proposal_errors: dict[str, int] = field(default_factory=dict)  # reason -> count
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -451,6 +452,9 @@ class Search:
         self.c.tokens += prop.tokens_in + prop.tokens_out
         if prop.code is None or not prop.code.strip():
             self.c.n_proposal_failures += 1
+            reason = (prop.error or "empty proposal").splitlines()[0][:120]
+            if len(self.c.proposal_errors) < 50 or reason in self.c.proposal_errors:
+                self.c.proposal_errors[reason] = self.c.proposal_errors.get(reason, 0) + 1
             return
         if self.pop.seen(prop.code) or any(code_hash(prop.code) == code_hash(q.code)
                                            for q in self.eval_queue):
@@ -583,6 +587,8 @@ class Search:
             "best_program": next((p.name for p in self.store.root.glob("best_program.*")), None),
             "seed_score": self._seed_score, "wall_s": el, "stop_reason": self.stop_reason,
             "proposals": self.c.n_proposals, "proposal_failures": self.c.n_proposal_failures,
+            "proposal_errors": dict(sorted(self.c.proposal_errors.items(),
+                                           key=lambda kv: -kv[1])[:10]),
             "duplicates": self.c.n_duplicates, "migrations": self.c.n_migrations,
             "cost_usd": self.c.cost_usd, "tokens": self.c.tokens,
             "evals_per_min": 60.0 * self.c.n_evals / el if el > 0 else 0.0,
