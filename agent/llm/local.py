@@ -135,10 +135,9 @@ class LocalServer:
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
                # the GGUF carries no chat template (llama.cpp would fall back to llama-2, on
                # which gemma answers nothing); requests queue instead of cancelling each other
-               "--chat_format", self.chat_format, "--interrupt_requests", "False",
-               # keep evaluated prompts in RAM: proposals from the same parent share most of
-               # their prompt (measured here: a repeated 930-token prompt 16.0 s -> 6.2 s)
-               "--cache", "True", "--cache_type", "ram", "--cache_size", str(512 << 20)]
+               "--chat_format", self.chat_format, "--interrupt_requests", "False"]
+        # Not "--cache True": its RAM prompt cache sped a repeated prompt up (16.0 s -> 6.2 s)
+        # but the server died while saving a state after ~10 requests (0.3.36, gemma3).
         if self.n_threads:
             cmd += ["--n_threads", str(self.n_threads)]
         cmd += list(self.extra_args)

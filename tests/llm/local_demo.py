@@ -37,12 +37,15 @@ def main() -> None:
                          seed.metrics, seed.feedback)
     counts = {"proposals": 0, "code": 0, "valid": 0, "parse_failures": 0, "apply_failures": 0}
     best = task.to_score(seed.fitness)
+    errors: dict[str, int] = {}
     t0 = time.monotonic()
     try:
         for s in range(a.proposals):
             p = asyncio.run(prop.propose(ProposalContext(task.id, task.statement, task.language,
                                                          task.direction, parent, seed=s)))
             counts["proposals"] += 1
+            for e in p.meta.get("call_errors", []):
+                errors[e[:160]] = errors.get(e[:160], 0) + 1
             counts["parse_failures"] += p.meta.get("parse_failures", 0)
             counts["apply_failures"] += p.meta.get("apply_failures", 0)
             if p.code is not None:
@@ -57,7 +60,7 @@ def main() -> None:
     dt = time.monotonic() - t0
     print(json.dumps({**counts, "seed_score": task.to_score(seed.fitness), "best_score": best,
                       "seconds_per_proposal": round(dt / max(1, a.proposals), 2),
-                      "usage": meter.snapshot()["total"]}, indent=1))
+                      "usage": meter.snapshot()["total"], "call_errors": errors}, indent=1))
 
 
 if __name__ == "__main__":
