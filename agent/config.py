@@ -55,6 +55,8 @@ class StopSettings(_Model):
     target_score: float | None = Field(None, description="stop when the best raw objective reaches this")
     stagnation_evals: int | None = Field(None, ge=1)
     max_cost_usd: float | None = Field(None, ge=0)
+    max_proposals: int | None = Field(None, ge=1, description="stop after this many proposals "
+                                      "(answered or failed), e.g. to bound LLM calls")
 
 
 class PoolSettings(_Model):

@@ -327,11 +327,15 @@ class Search:
             self._step(submit=False)
 
     def _budget_left(self) -> int:
+        left = 1 << 30
+        mp = self.cfg.stop.max_proposals
+        if mp is not None:
+            left = mp - self.c.n_proposals
         me = self.cfg.stop.max_evals
         if me is None:
-            return 1 << 30
+            return left
         inflight = len(self.pending) + len(self.eval_queue) + len(self.evaluating)
-        return me - self.c.n_evals - inflight
+        return min(left, me - self.c.n_evals - inflight)
 
     def _propose_next(self) -> None:
         k = len(self.pop.islands)
@@ -544,6 +548,10 @@ class Search:
         elif s.max_evals is not None and self._budget_left() <= 0 and not self.pending \
                 and not self.eval_queue and not self.evaluating and self.c.cold_start_done:
             self.stop_reason = f"max_evals {s.max_evals} reached"
+        elif (s.max_proposals is not None and self.c.n_proposals >= s.max_proposals
+              and not self.pending and not self.eval_queue and not self.evaluating
+              and self.c.cold_start_done):
+            self.stop_reason = f"max_proposals {s.max_proposals} reached"
         elif s.max_time_s is not None and self.elapsed() >= s.max_time_s:
             self.stop_reason = f"max_time {s.max_time_s:g}s reached"
         elif (s.target_score is not None and self.pop.best is not None and

@@ -124,14 +124,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness.proposers import ProposerSpec
 
     llm_cfg = cfg.llm
+    if llm_cfg is not None and cfg.stop.max_cost_usd is not None:
+        llm_cfg = {**llm_cfg, "max_cost_usd": llm_cfg.get("max_cost_usd", cfg.stop.max_cost_usd)}
     local_server = None
     if llm_cfg and any(m.get("name") == "local" for m in llm_cfg.get("models", [])):
-        from agent.llm.local import start_local_server  # type: ignore[import-not-found]
+        from agent.llm import load_llm_config
+        from agent.llm.local import resolve_local
 
-        local_server = start_local_server()
-        llm_cfg = {**llm_cfg, "models": [
-            ({**m, "name": local_server.model_name, "api_base": local_server.api_base}
-             if m.get("name") == "local" else m) for m in llm_cfg["models"]]}
+        try:
+            resolved, local_server = resolve_local(load_llm_config(llm_cfg))
+        except (ValueError, RuntimeError, OSError) as e:
+            raise UserError(f"--model local: {e}") from e
+        llm_cfg = resolved.model_dump(mode="json")
+        if not args.inflight:  # one llama.cpp server answers one request at a time
+            cfg.pools.proposals_in_flight = 2
     spec = ProposerSpec(offline=cfg.offline.model_dump(), llm=llm_cfg)
     store = RunStore(run_dir)
     _attach_run_log(run_dir)
