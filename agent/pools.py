@@ -25,7 +25,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from agent.proposer import Proposal, ProposalContext, Proposer
+from agent.proposer import Proposal, ProposalContext, Proposer, warm_up
 from agent.records import EvalResult, Resources
 from agent.task import Task
 
@@ -69,6 +69,7 @@ class LocalPools:
     def __init__(self, task: Task, make_proposer: ProposerFactory, evals_in_flight: int) -> None:
         self.task = task
         self.proposer = make_proposer()
+        warm_up(self.proposer)
         self.max_evals = evals_in_flight
         self._exec = cf.ThreadPoolExecutor(max_workers=evals_in_flight, thread_name_prefix="eval")
         self._loop = asyncio.new_event_loop()
@@ -171,6 +172,15 @@ class RayPools:
         gen_cls = ray.remote(_GenerationActor).options(
             num_cpus=0, max_concurrency=max(1, proposals_in_flight))
         self.gen = gen_cls.remote(make_proposer)
+        try:
+            ray.get([self.gen.ready.remote(), *[a.ready.remote() for a in self._actors]],
+                    timeout=float(os.environ.get("FMAGENT_RAY_START_TIMEOUT", "600")))
+        except ray.exceptions.GetTimeoutError:
+            self.shutdown()
+            raise RuntimeError(
+                f"Ray could not start {len(self._actors)} evaluation workers needing "
+                f"{res.cpus:g} CPU and {res.gpus:g} GPU each; lower --eval-slots or add "
+                "resources to the cluster") from None
         self._refs: dict[Any, tuple[str, str, float, Any]] = {}
         self._backlog: list[tuple[str, str, int]] = []
         self.util = Utilisation()
@@ -238,6 +248,9 @@ class _EvalActor:
     def __init__(self, task: Task) -> None:
         self.task = task
 
+    def ready(self) -> bool:
+        return True
+
     def evaluate(self, code: str, seed: int, key: str) -> EvalResult:
         return evaluate_program(self.task, code, seed, key)
 
@@ -245,6 +258,10 @@ class _EvalActor:
 class _GenerationActor:
     def __init__(self, make_proposer: ProposerFactory) -> None:
         self.proposer = make_proposer()
+        warm_up(self.proposer)
+
+    def ready(self) -> bool:
+        return True
 
     async def propose(self, ctx: ProposalContext) -> Proposal:
         try:

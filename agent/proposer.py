@@ -79,7 +79,18 @@ class MixedProposer:
     weights: Sequence[float]
     name: str = "mixed"
 
+    def warm(self) -> None:
+        for p in self.proposers:
+            warm_up(p)
+
     async def propose(self, ctx: ProposalContext) -> Proposal:
         rng = random.Random(ctx.seed ^ 0x5EED)
         p = rng.choices(list(self.proposers), weights=list(self.weights), k=1)[0]
         return await p.propose(ctx)
+
+
+def warm_up(proposer: object) -> None:
+    """Let a proposer load what it needs (a client library) before the clock matters."""
+    fn = getattr(proposer, "warm", None)
+    if callable(fn):
+        fn()

@@ -46,6 +46,12 @@ class LLMProposer:
                                               dict[str, asyncio.Semaphore]] = \
             weakref.WeakKeyDictionary()
 
+    def warm(self) -> None:
+        """Import litellm now (seconds), not inside the first proposal's latency."""
+        from agent.llm.client import litellm
+
+        litellm()
+
     def __getstate__(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         del d["_sems"]

@@ -54,7 +54,7 @@ def register(sub: Any) -> None:
     o.add_argument("--llm-latency", default="exp:2.0")
     o.add_argument("--eval-time", default="uniform:0.1,0.3")
     o.add_argument("--duration", type=float, default=120.0)
-    o.add_argument("--inflight", type=int, default=64)
+    o.add_argument("--inflight", type=int, default=16)
     o.add_argument("--eval-slots", type=int, default=16)
     o.add_argument("--json")
     o.set_defaults(fn=cmd_bench_openevolve)
