@@ -68,10 +68,10 @@ def test_bad_suites_name_the_problem(tmp_path, monkeypatch):
         load_suite(tmp_path / "missing.yaml")
 
 
-def test_shipped_suites_load_and_list_offline_tasks(capsys):
+def test_shipped_suites_load_and_list_offline_tasks(capsys, tmp_path):
     for name in ("smoke", "offline", "paper"):
         load_suite(name)
-    assert main(["suite", "offline", "--dry-run"]) == 0
+    assert main(["suite", "offline", "--dry-run", "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
     assert "kernel/mlp seed 0: new" in out and "math/kissing_11d seed 0: new" in out
     from harness.registry import list_tasks
