@@ -69,7 +69,12 @@ def _bench_options(args: argparse.Namespace) -> dict[str, Any]:
         if "=" not in item:
             raise UserError(f"--option {item!r} must be KEY=VALUE")
         k, v = item.split("=", 1)
-        opts[k] = v
+        import yaml
+
+        try:  # typed like YAML: false -> False, 3 -> 3, 1e-5 -> 1e-05; anything else a string
+            opts[k] = yaml.safe_load(v) if v.strip() else v
+        except yaml.YAMLError:
+            opts[k] = v
     return opts
 
 
