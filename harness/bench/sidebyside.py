@@ -62,12 +62,13 @@ def evaluate(program_path):
     time.sleep(_draw(random.Random(seed)))
     body = code.split("EVOLVE-BLOCK-START", 1)[-1]
     nums = [float(x) for x in re.findall(r"-?\\d+\\.\\d+", body)][:8]
-    if len(nums) < 8:
-        return {{"combined_score": 0.0, "error": "expected 8 numbers"}}
-    err = sum((a - b) ** 2 for a, b in zip(nums, TARGETS))
+    # every completed evaluation counts, valid or not (as in fmagent's database)
     if LOG:
         with open(LOG, "a") as f:
             f.write(f"{{time.time()}}\\n")
+    if len(nums) < 8:
+        return {{"combined_score": 0.0, "error": "expected 8 numbers"}}
+    err = sum((a - b) ** 2 for a, b in zip(nums, TARGETS))
     return {{"combined_score": 1.0 / (1.0 + err), "error_sq": err}}
 '''
 
