@@ -103,7 +103,17 @@ def mutate_reply(prompt: str, rng: random.Random) -> str:
             ">>>>>>> REPLACE\n")
 
 
+_HEADING = re.compile(r"^#{1,6}[ \t]*current program\b[^\n]*$", re.I | re.M)
+
+
 def _program(prompt: str) -> str | None:
+    """The parent's code: the fenced block under the last "# Current program" heading (the
+    layout of our prompts and OpenEvolve's), else after the phrase, else the longest block."""
+    heads = list(_HEADING.finditer(prompt))
+    if heads:
+        m = _FENCE.search(prompt, heads[-1].end())
+        if m:
+            return m.group(1)
     k = prompt.lower().find("current program")
     if k >= 0:
         m = _FENCE.search(prompt, k)
