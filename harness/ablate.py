@@ -325,7 +325,7 @@ def run_ablation(plan: Plan, runner: Runner = subprocess_runner,
         args += ["--max-evals", str(max_evals), "--plain"]
         if max_time:
             args += ["--max-time", str(max_time)]
-        left = len(items) - i + 1
+        left = 1 + sum(item_state(d) != "finished" for *_, d in items[i:])
         eta = (f" (about {sum(durations) / len(durations) * left / 60:.0f} min left)"
                if durations else "")
         echo(f"{prefix}: {'running' if st == 'new' else 'resuming'}{eta} ...")
