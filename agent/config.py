@@ -26,8 +26,11 @@ class SamplerSettings(_Model):
     n_elites: int = Field(2, ge=0)
     crossover_rate: float = Field(0.15, ge=0, le=1)
     diversity_rule: Literal["relative", "fixed"] = "relative"
-    diversity_target: float = Field(0.1, gt=0)
+    diversity_target: float = Field(0.1, gt=0, description="for diversity_rule=fixed; the hashing "
+                                    "embedding with numeric edits measures about 0.001-0.002")
     rank_power: float = Field(1.0, ge=0, description="parent weight in a cluster: 1/(rank+1)**p")
+    rank_temperature: bool = Field(True, description="the sampling temperature also sharpens "
+                                   "the rank weights: p * temp_max / T (False: fixed p)")
 
 
 class PopulationSettings(_Model):

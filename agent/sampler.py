@@ -2,7 +2,10 @@
 
 ``adaptive`` (the FM Agent's sampler): draw a cluster with a softmax over cluster quality
 (the cluster's best fitness, scaled to [0, 1] within the island) at temperature T, then a
-parent inside the cluster by rank (weight 1/(rank+1)). T follows measured diversity d: the
+parent inside the cluster by rank, weight 1/(rank+1)**(p * T_max / T) (p = ``rank_power``): the
+same temperature sets the pressure inside the cluster, so a collapsed island keeps the flat
+weights 1/(rank+1)**p and a diverse one takes the cluster's best almost always
+(``rank_temperature=False``: fixed weights 1/(rank+1)**p). T follows measured diversity d: the
 island's diversity relative to the largest diversity seen in this run, r = d / d_ref, sets
 T = T_min * (T_max / T_min) ** (1 - r). A collapsed island (r -> 0) gets T_max: flat, explore;
 a diverse one (r -> 1) gets T_min: sharp, exploit. Inspirations are the best programs of other
@@ -44,6 +47,7 @@ class SamplerConfig:
     diversity_target: float = 0.1
     use_elites: bool = True
     rank_power: float = 1.0  # parent weight inside a cluster: 1 / (rank + 1) ** rank_power
+    rank_temperature: bool = True  # the exponent is rank_power * temp_max / T
 
 
 KINDS = ("adaptive", "random", "topk", "fitness-proportional")
@@ -82,7 +86,10 @@ class Sampler:
             temp = self.temperature(isl)
             cluster = self._draw_cluster(isl, temp, rng)
             members = isl.clusters[cluster].members
-            weights = [1.0 / (r + 1) ** self.cfg.rank_power for r in range(len(members))]
+            power = self.cfg.rank_power
+            if self.cfg.rank_temperature:
+                power *= self.cfg.temp_max / max(temp, 1e-6)
+            weights = [(r + 1.0) ** -power for r in range(len(members))]
             parent = rng.choices(members, weights=weights, k=1)[0][1]
         elif kind == "random":
             parent = rng.choice(isl.ranked)[1]

@@ -65,6 +65,8 @@ SETTINGS: dict[str, tuple[str, Callable[[RunConfig], Overrides]]] = {
                      lambda b: {"population.migration_interval": 0}),
     "fixed-diversity-rule": ("temperature from diversity / diversity_target",
                              lambda b: {"sampler.diversity_rule": "fixed"}),
+    "fixed-rank-weights": ("in-cluster parent weights 1/(rank+1)**p, not sharpened by the "
+                           "temperature", lambda b: {"sampler.rank_temperature": False}),
 }
 DEFAULT_SETTINGS = ("full", "random", "topk", "no-islands", "no-cold-start")
 # Offline defaults when no base config is given: local pools (no Ray start per run).

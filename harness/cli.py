@@ -352,4 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m harness.cli` runs this file as __main__; command modules import harness.cli,
+    # so call that module's main, whose UserError is the one they raise.
+    from harness.cli import main as _main
+
+    sys.exit(_main())
