@@ -234,10 +234,8 @@ class Search:
         k = len(self.pop.islands)
         seeds = list(self.task.seeds)
         n_variants = cs.variants_per_island * k if cs.enabled else 0
-        total = len(seeds) + n_variants
         if self.c.n_evals == 0:
             self.store.event("cold_start", 0, seeds=len(seeds), variants=n_variants)
-        done_ids = {p.id for p in self._cold_unassigned}
         # 1. seeds (resume: those not evaluated yet)
         seed_progs = [Program(code=s, island=COLD, proposer="seed", meta={"seed_program": i})
                       for i, s in enumerate(seeds) if not self.pop.seen(s)]
@@ -266,7 +264,6 @@ class Search:
             self._step()
             if self._check_stop():
                 break
-        del done_ids, total
         self._assign_islands()
 
     def _assign_islands(self) -> None:
