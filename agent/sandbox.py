@@ -103,7 +103,7 @@ def _python_roots() -> list[str]:
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable),
              os.path.dirname(os.path.realpath(sys.executable))}
     for p in sys.path:
-        if p and "site-packages" in p or p.endswith("dist-packages"):
+        if p and ("site-packages" in p or p.endswith("dist-packages")):
             roots.add(p)
     return sorted(r for r in roots if r)
 

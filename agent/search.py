@@ -423,6 +423,7 @@ class Search:
         self.pools.submit_proposal(key, ctx)
 
     def _submit_eval(self, p: Program) -> None:
+        self.pop.all_hashes.add(code_hash(p.code))  # reserved: an identical proposal is a duplicate
         if len(self.evaluating) < self.m_evals:
             self.evaluating[p.id] = p
             self.pools.submit_eval(p.id, p.code, self.cfg.seed)
@@ -457,9 +458,8 @@ class Search:
             if len(self.c.proposal_errors) < 50 or reason in self.c.proposal_errors:
                 self.c.proposal_errors[reason] = self.c.proposal_errors.get(reason, 0) + 1
             return
-        if self.pop.seen(prop.code) or any(code_hash(prop.code) == code_hash(q.code)
-                                           for q in self.eval_queue):
-            self.c.n_duplicates += 1  # novelty check before the costly evaluation
+        if self.pop.seen(prop.code):  # evaluated, queued or evaluating: novelty before cost
+            self.c.n_duplicates += 1
             return
         child = pend.program.with_(code=prop.code, proposer=prop.proposer, model=prop.model,
                                    prompt_id=prop.prompt_id, llm_cost=prop.cost,
@@ -489,7 +489,6 @@ class Search:
         self.db.add_program(p, self._state())
         if p.island == COLD:
             self._cold_unassigned.append(p)
-            self.pop.all_hashes.add(code_hash(p.code))
             improved = p.valid and (prev_best is None or p.fitness > prev_best)  # type: ignore[operator]
             best_p = p if improved else None
             if improved:

@@ -223,9 +223,11 @@ def _finalize(task_ref: str, task: Any, run_dir: Path, summary: dict[str, Any], 
         mod_name, fn_name = fin.rsplit(":", 1)
         fn = getattr(importlib.import_module(mod_name), fn_name)
     else:
+        from harness.registry import BENCHMARKS
+
         bench = task.id.split("/", 1)[0]
-        fn = getattr(importlib.import_module(f"benchmarks.{bench}"), "final_grade", None) \
-            if bench in ("math", "ale", "mle", "kernel") else None
+        fn = getattr(importlib.import_module(BENCHMARKS[bench]), "final_grade", None) \
+            if bench in BENCHMARKS else None
         out_dir = run_dir / "final"
     if fn is None:
         return

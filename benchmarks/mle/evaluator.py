@@ -159,7 +159,7 @@ def sandbox_read_roots() -> list[str]:
     """Paths every sandboxed run may read (system and interpreter roots)."""
     from agent import sandbox
 
-    return [*sandbox._BASE_READ_ROOTS, *sandbox._python_roots()]
+    return sandbox.read_roots()
 
 
 def exposed_by(path: Path, roots: list[str]) -> str | None:

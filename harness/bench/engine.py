@@ -222,7 +222,8 @@ def measure_controller(populations: list[int], samples: int = 300) -> list[dict[
 
         for target in populations:
             while n < target - samples:
-                s._commit(make(n).evaluated(make(n).result))  # type: ignore[arg-type]
+                p = make(n)
+                s._commit(p.evaluated(p.result))  # type: ignore[arg-type]
                 n += 1
             t_sample = t_prompt = t_insert = 0.0
             for _ in range(samples):
