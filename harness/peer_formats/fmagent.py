@@ -15,7 +15,7 @@ from agent.task import Task
 from harness.peer_formats.common import (
     folder_version, language_of, missing_message, missing_packages)
 from harness.peer_formats.evaluators import PyCallEvaluator
-from harness.peer_formats.openevolve import readme
+from harness.peer_formats.openevolve import peer_statement
 
 DEFAULT_TIMEOUT_S = 600.0
 
@@ -30,9 +30,8 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
                                 program_name="_candidate" + seed.suffix, cascade=False,
                                 timeout_s=timeout, check_files=("evaluator.py",),
                                 allow_tmp=allow_tmp, fitness_key=fitness_key)
-    statement = readme(folder) or f"Improve the program {seed.name}."
-    statement += ("\n\nThe program is scored by the task's evaluator.py; fitness is its "
-                  f"{fitness_key} (higher is better); validity 0 means the program is invalid.")
+    statement = peer_statement(folder, seed.name, "evaluator.py", fitness_key,
+                               note="; validity 0 means the program is invalid")
     missing = missing_packages(folder, ("evaluator.py",))
     meta = {"format": "fmagent", "folder": str(folder), "seed_file": seed.name,
             "peer_config": {}, "ignored_config": [],

@@ -145,10 +145,8 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
                                 thresholds=thresholds, timeout_s=timeout,
                                 check_files=("evaluator.py",), allow_tmp=allow_tmp,
                                 fitness_key=fitness_key)
-    statement = peer.get("prompt.system_message") or readme(folder) or (
-        f"Improve the program {seed.name}.")
-    statement += ("\n\nThe program is scored by the task's evaluator.py; fitness is its "
-                  f"{fitness_key} (higher is better).")
+    statement = peer_statement(folder, seed.name, "evaluator.py", fitness_key,
+                               peer.get("prompt.system_message"))
     missing = missing_packages(folder, ("evaluator.py",))
     meta = {"format": "openevolve", "folder": str(folder), "seed_file": seed.name,
             "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,
@@ -168,3 +166,11 @@ def readme(folder: Path, limit: int = 6000) -> str:
         if p.is_file():
             return p.read_text(errors="replace")[:limit].strip()
     return ""
+
+
+def peer_statement(folder: Path, seed_name: str, evaluator_file: str, fitness_key: str,
+                   system_message: str | None = None, note: str = "") -> str:
+    """The LLM's statement for a peer folder: its system message or README, plus how it is scored."""
+    statement = system_message or readme(folder) or f"Improve the program {seed_name}."
+    return statement + (f"\n\nThe program is scored by the task's {evaluator_file}; fitness is its "
+                        f"{fitness_key} (higher is better){note}.")

@@ -17,7 +17,7 @@ from agent.task import Task
 from harness.peer_formats.common import (
     folder_version, language_of, missing_message, missing_packages)
 from harness.peer_formats.evaluators import ShinkaEvaluator
-from harness.peer_formats.openevolve import _get, _leaves, read_yaml, readme
+from harness.peer_formats.openevolve import _get, _leaves, peer_statement, read_yaml
 
 DEFAULT_TIMEOUT_S = 600.0
 _DIRECT = {
@@ -101,10 +101,8 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
     evaluator = ShinkaEvaluator(folder=str(folder), program_name="_candidate" + seed.suffix,
                                 timeout_s=timeout, allow_tmp=allow_tmp,
                                 fitness_key=fitness_key)
-    statement = peer.get("prompt.system_message") or readme(folder) or (
-        f"Improve the program {seed.name}.")
-    statement += ("\n\nThe program is scored by the task's evaluate.py; fitness is its "
-                  f"{fitness_key} (higher is better).")
+    statement = peer_statement(folder, seed.name, "evaluate.py", fitness_key,
+                               peer.get("prompt.system_message"))
     missing = missing_packages(folder, ("evaluate.py",))
     meta = {"format": "shinka", "folder": str(folder), "seed_file": seed.name,
             "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,
