@@ -144,9 +144,9 @@ def drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset")
 
 
-def main() -> None:
-    cfg = json.loads(sys.argv[1])
-    argv = sys.argv[sys.argv.index("--") + 1:]
+def lock_down(cfg: dict) -> None:
+    """Everything before the candidate runs: cgroup, rlimits, capabilities, parent death
+    signal, Landlock, working directory. Shared by the exec launcher and the fork server."""
     if cfg.get("cgroup"):
         with open(os.path.join(cfg["cgroup"], "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
@@ -155,7 +155,7 @@ def main() -> None:
         resource.setrlimit(lim, (value, value))
     os.umask(0o077)
     drop_capabilities()
-    # Die with the worker that launched us, whatever killed it.
+    # Die with the process that launched us, whatever killed it.
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != cfg["parent"]:
         os._exit(137)
@@ -166,6 +166,12 @@ def main() -> None:
         sys.stderr.write("sandbox: Landlock unavailable and required\n")
         os._exit(126)
     os.chdir(cfg["cwd"])
+
+
+def main() -> None:
+    cfg = json.loads(sys.argv[1])
+    argv = sys.argv[sys.argv.index("--") + 1:]
+    lock_down(cfg)
     try:
         os.execvpe(argv[0], argv, cfg["env"])
     except OSError as e:

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ class Limits:
     allow_read: tuple[str, ...] = ()
     allow_write: tuple[str, ...] = ()
     require_landlock: bool = False
+    fork_server: bool = True  # Python runs fork from a warm server (see agent._forkserver)
 
 
 @dataclass
@@ -255,15 +257,27 @@ class Sandbox:
         out_p, err_p = base / "stdout", base / "stderr"
         stdin_data = stdin.encode() if isinstance(stdin, str) else stdin
         t0 = time.monotonic()
-        with open(out_p, "wb") as out_f, open(err_p, "wb") as err_f:
-            proc = subprocess.Popen(
-                [sys.executable, "-S", "-m", "agent._sandbox_exec", json.dumps(cfg), "--", *argv],
-                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-                stdout=out_f, stderr=err_f, start_new_session=True, close_fds=True,
-                cwd=str(work), env={"PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-                                    "PATH": cfg["env"]["PATH"]})
-        if stdin_data is not None:
-            threading.Thread(target=_feed, args=(proc, stdin_data), daemon=True).start()
+        proc: subprocess.Popen | ForkedChild | None = None
+        if lim.fork_server and forkable(argv):
+            out_p.touch()
+            err_p.touch()
+            in_p = None
+            if stdin_data is not None:
+                in_p = base / "stdin"
+                in_p.write_bytes(stdin_data)
+            proc = fork_server_spawn({"cfg": cfg, "argv": argv, "stdout": str(out_p),
+                                      "stderr": str(err_p),
+                                      "stdin": str(in_p) if in_p else None})
+        if proc is None:
+            with open(out_p, "wb") as out_f, open(err_p, "wb") as err_f:
+                proc = subprocess.Popen(
+                    [sys.executable, "-S", "-m", "agent._sandbox_exec", json.dumps(cfg), "--",
+                     *argv],
+                    stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                    stdout=out_f, stderr=err_f, start_new_session=True, close_fds=True,
+                    cwd=str(work), env={"PYTHONPATH": _PROJECT_ROOT, "PATH": cfg["env"]["PATH"]})
+            if stdin_data is not None:
+                threading.Thread(target=_feed, args=(proc, stdin_data), daemon=True).start()
         reason, timed_out, peak = None, False, 0.0
         try:
             while True:
@@ -313,6 +327,189 @@ class Sandbox:
                              output_truncated=trunc1 or trunc2, max_rss_mb=peak, files=got)
 
 
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def forkable(argv: Sequence[str]) -> bool:
+    """``python SCRIPT ...`` or ``python -c CODE ...`` with this interpreter: the fork server
+    can run it (anything else, and FMAGENT_FORKSERVER=0, goes through a fresh exec)."""
+    if os.environ.get("FMAGENT_FORKSERVER", "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    if len(argv) < 2 or argv[0] != sys.executable:
+        return False
+    return (argv[1] == "-c" and len(argv) >= 3) or not argv[1].startswith("-")
+
+
+class ForkServerError(Exception):
+    pass
+
+
+class ForkedChild:
+    """A child of the fork server, with the slice of Popen's interface the sandbox uses."""
+
+    def __init__(self, channel: socket.socket, pid: int) -> None:
+        self.channel = channel
+        self.pid = pid
+        self.returncode: int | None = None
+        self._buf = b""
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is not None:
+            return self.returncode
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+            self.channel.settimeout(left)
+            try:
+                chunk = self.channel.recv(4096)
+            except socket.timeout:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0) from None
+            except OSError:
+                chunk = b""
+            if not chunk:  # the server died; so did the child (PDEATHSIG)
+                self.returncode = -signal.SIGKILL
+                self.channel.close()
+                return self.returncode
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        try:
+            status = int(json.loads(line)["status"])
+            self.returncode = (-os.WTERMSIG(status) if os.WIFSIGNALED(status)
+                               else os.WEXITSTATUS(status))
+        except (ValueError, KeyError, TypeError):
+            self.returncode = -signal.SIGKILL
+        self.channel.close()
+        return self.returncode
+
+
+class _ForkServer:
+    """One warm server per process, started lazily from a thread that lives as long as it
+    does (a parent-death signal follows the thread that forked, not the process)."""
+
+    def __init__(self) -> None:
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.lock = threading.Lock()
+        started: dict[str, object] = {}
+        ev = threading.Event()
+
+        def hold() -> None:
+            try:
+                started["proc"] = p = subprocess.Popen(
+                    [sys.executable, "-m", "agent._forkserver", str(theirs.fileno()),
+                     str(os.getpid())],
+                    pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True, cwd="/",
+                    env=scrubbed_env({"PYTHONPATH": _PROJECT_ROOT, **_preload_env()}))
+            except OSError as e:
+                started["error"] = e
+                ev.set()
+                return
+            ev.set()
+            p.wait()
+
+        threading.Thread(target=hold, daemon=True, name="fmagent-forkserver").start()
+        ev.wait()
+        theirs.close()
+        if "error" in started:
+            raise ForkServerError(f"cannot start the fork server: {started['error']}")
+        self.proc = started["proc"]
+        self.sock.settimeout(60)
+        try:
+            ok = self.sock.recv(64) == b"ready\n"
+        except OSError:
+            ok = False
+        if not ok:
+            self.close()
+            raise ForkServerError("the fork server did not start")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None  # type: ignore[attr-defined]
+
+    def spawn(self, req: dict) -> ForkedChild:
+        data = json.dumps(req).encode()
+        if len(data) > _MAX_REQUEST:
+            raise ForkServerError("request too large for the fork server")
+        mine, theirs = socket.socketpair()
+        try:
+            with self.lock:
+                self.sock.settimeout(30)
+                socket.send_fds(self.sock, [data], [theirs.fileno()])
+        except OSError as e:
+            mine.close()
+            raise ForkServerError(f"fork server unreachable: {e}") from None
+        finally:
+            theirs.close()
+        child = ForkedChild(mine, -1)
+        mine.settimeout(30)
+        buf = b""
+        try:
+            while b"\n" not in buf:
+                chunk = mine.recv(4096)
+                if not chunk:
+                    raise OSError("fork server closed the channel")
+                buf += chunk
+            line, child._buf = buf.split(b"\n", 1)
+            answer = json.loads(line)
+            child.pid = int(answer["pid"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            mine.close()
+            raise ForkServerError(f"fork server failed: {e}") from None
+        return child
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.kill()  # type: ignore[attr-defined]
+        except (OSError, AttributeError):
+            pass
+
+
+_MAX_REQUEST = 60_000  # one SOCK_SEQPACKET message; larger requests exec instead
+_FS: _ForkServer | None = None
+_FS_LOCK = threading.Lock()
+_FS_FAILED_AT = 0.0
+
+
+def _preload_env() -> dict[str, str]:
+    v = os.environ.get("FMAGENT_FORKSERVER_PRELOAD")
+    return {"FMAGENT_FORKSERVER_PRELOAD": v} if v else {}
+
+
+def fork_server_spawn(req: dict) -> ForkedChild | None:
+    """Start ``req`` on this process's fork server; None (use exec) when it cannot."""
+    global _FS, _FS_FAILED_AT
+    for _ in range(2):
+        with _FS_LOCK:
+            if _FS is not None and not _FS.alive():
+                _FS.close()
+                _FS = None
+            if _FS is None:
+                if time.monotonic() - _FS_FAILED_AT < 30:
+                    return None
+                try:
+                    _FS = _ForkServer()
+                except ForkServerError as e:
+                    log.warning("%s; running sandboxes by exec", e)
+                    _FS_FAILED_AT = time.monotonic()
+                    return None
+            fs = _FS
+        try:
+            return fs.spawn(req)
+        except ForkServerError as e:
+            log.info("%s; restarting it", e)
+            with _FS_LOCK:
+                if _FS is fs:
+                    fs.close()
+                    _FS = None
+    return None
+
+
 def _feed(proc: subprocess.Popen, data: bytes) -> None:
     try:
         assert proc.stdin is not None
@@ -331,7 +528,7 @@ def _group_pids(pid: int, cgroup: Path | None) -> list[int]:
     return _session_pids(pid) or [pid]
 
 
-def _kill_everything(proc: subprocess.Popen, cgroup: Path | None) -> None:
+def _kill_everything(proc: "subprocess.Popen | ForkedChild", cgroup: Path | None) -> None:
     """Kill the process group, everything left in the session, and everything in the cgroup."""
     _kill_group(proc.pid)
     for pid in _session_pids(proc.pid):

@@ -177,9 +177,15 @@ def measure_throughput(llm_latency: str, eval_time: str, inflight: int, slots: i
     times = sorted(r[0] for r in db.execute("SELECT evaluated_at FROM programs WHERE proposer "
                                             "NOT IN ('migration', 'cold_start_copy')"))
     db.close()
-    w0 = t_start + warmup
-    window = [t for t in times if t >= w0]
-    span = max(t_end - w0, 1e-9)
+    # The steady window: from the end of the cold start plus the warm-up to the stop decision.
+    # Ray's start-up before it and the drain and shutdown after it are reported apart.
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()
+              if line.strip()]
+    evolve_t = next((e["t"] for e in events if e["kind"] == "cold_start_done"), t_start)
+    stop_t = next((e["t"] for e in reversed(events) if e["kind"] == "stop"), t_end)
+    w0 = evolve_t + warmup
+    window = [t for t in times if w0 <= t <= stop_t]
+    span = max(stop_t - w0, 1e-9)
     per_min = 60.0 * len(window) / span
     ideal = 60.0 * min(inflight / lat.mean, slots / ev.mean)
     util = summary.get("pool_utilisation") or {}
@@ -187,6 +193,9 @@ def measure_throughput(llm_latency: str, eval_time: str, inflight: int, slots: i
             "eval_slots": slots, "backend": backend, "duration_s": duration,
             "warmup_s": warmup, "evaluations": summary["evaluations"],
             "evals_per_min": per_min, "ideal_evals_per_min": ideal,
+            "window_s": span, "window_evaluations": len(window),
+            "startup_s": evolve_t - t_start, "shutdown_s": t_end - stop_t,
+            "wall_evals_per_min": 60.0 * len(times) / max(t_end - t_start, 1e-9),
             "ratio_to_ideal": per_min / ideal if ideal else None,
             "generation_utilisation": util.get("generation"),
             "evaluation_utilisation": util.get("evaluation"),
@@ -318,7 +327,10 @@ def format_result(r: dict[str, Any]) -> str:
         lines += [f"throughput ({t['backend']}, LLM latency {t['llm_latency']}, eval time "
                   f"{t['eval_time']}, {t['inflight']} proposals in flight, {t['eval_slots']} "
                   f"eval slots, {t['duration_s']:g}s):",
-                  f"  evaluations/min  {t['evals_per_min']:.1f}",
+                  f"  evaluations/min  {t['evals_per_min']:.1f}  (steady: {t['window_evaluations']}"
+                  f" in the {t['window_s']:.0f}s after cold start + {t['warmup_s']:g}s warm-up)",
+                  f"  wall clock/min   {t['wall_evals_per_min']:.1f}  (start-up "
+                  f"{t['startup_s']:.1f}s incl. Ray and cold start, shutdown {t['shutdown_s']:.1f}s)",
                   f"  ideal/min        {t['ideal_evals_per_min']:.1f}",
                   f"  ratio to ideal   {100 * (t['ratio_to_ideal'] or 0):.1f}%",
                   f"  utilisation      generation {100 * (t['generation_utilisation'] or 0):.1f}%"

@@ -6,9 +6,17 @@ import time
 
 import pytest
 
+from agent import sandbox as sbx
 from agent.sandbox import Limits, Sandbox, isolation_report, run_python_function
 
 PY = sys.executable
+
+
+@pytest.fixture(autouse=True, params=["fork", "exec"])
+def mode(request, monkeypatch):
+    """Every containment test runs on both paths: the warm fork server and a fresh exec."""
+    monkeypatch.setenv("FMAGENT_FORKSERVER", "1" if request.param == "fork" else "0")
+    return request.param
 
 
 def run(code: str, **lim):
@@ -34,7 +42,9 @@ def test_50gb_allocation_fails_with_memory_reason():
 
 
 def test_fork_bomb_is_contained():
-    code = ("import os, time\n"
+    marker = f"fmbomb{os.getpid() % 100000}"  # in /proc/PID/comm, whatever started the process
+    code = ("import ctypes, os, time\n"
+            f"ctypes.CDLL(None).prctl(15, b'{marker}', 0, 0, 0)\n"
             "for _ in range(10000):\n"
             "    try:\n        os.fork()\n    except OSError:\n        pass\n"
             "time.sleep(30)\n")
@@ -43,15 +53,24 @@ def test_fork_bomb_is_contained():
     assert not r.ok
     assert time.monotonic() - t < 20
     time.sleep(0.5)
-    # nothing of it survives: no process still runs this code's sleep
-    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _cmd(p).endswith("c.py")]
+    # nothing of it survives: no process of it still runs (zombies await their reaper)
+    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _comm(p) == marker
+                 and _state(p) != "Z"]
     assert survivors == []
 
 
-def _cmd(pid: str) -> str:
+def _state(pid: str) -> str:
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def _comm(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
     except OSError:
         return ""
 
@@ -112,3 +131,47 @@ def test_run_python_function_returns_data_and_reports_crash():
     assert value == [1, 2, 3]
     value, res = run_python_function("def f():\n    raise RuntimeError('boom')\n", "f")
     assert value is None and "boom" in res.describe_failure()
+
+
+# ---------------------------------------------------------------- fork server specifics
+def test_fork_server_children_look_like_fresh_interpreters(mode, tmp_path):
+    code = ("import os, random, sys\n"
+            "print(sys.argv)\n"
+            "print(repr(sys.path[0]))\n"
+            "print(random.random())\n"
+            "print(sys.stdin.read())\n"
+            "print(os.environ.get('FMAGENT_X'), os.getcwd() == os.path.dirname(os.path.abspath(sys.argv[0])))\n"
+            "import agent\n")
+    outs = []
+    for _ in range(2):
+        r = Sandbox(Limits(timeout_s=10)).run([PY, "c.py", "a", "b"], files={"c.py": code},
+                                              stdin="from stdin", env={"FMAGENT_X": "y"})
+        outs.append(r.stdout.splitlines())
+        assert r.returncode == 1 and ("ModuleNotFoundError" in r.stderr or "PermissionError" in r.stderr)  # the project is out of reach
+    a, b = outs
+    assert a[0] == "['c.py', 'a', 'b']" and a[2] != b[2]  # fresh random state per run
+    assert a[3] == "from stdin" and a[4] == "y True"
+
+
+def test_exit_codes_signals_and_dash_c(mode):
+    sb = Sandbox(Limits(timeout_s=10))
+    assert sb.run([PY, "-c", "import sys; sys.exit(3)"]).returncode == 3
+    assert sb.run([PY, "-c", "raise SystemExit('bye')"]).returncode == 1
+    r = sb.run([PY, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"])
+    assert r.returncode == -11 and "SIGSEGV" in r.describe_failure()
+    r = sb.run([PY, "-c", "import threading, time\n"
+                "def late():\n    time.sleep(0.3); print('joined', flush=True)\n"
+                "threading.Thread(target=late).start()"])
+    assert r.ok and r.stdout == "joined\n"  # non-daemon threads finish, as at shutdown
+
+
+def test_fork_server_restarts_after_being_killed(mode):
+    if mode != "fork":
+        pytest.skip("fork server only")
+    sb = Sandbox(Limits(timeout_s=10))
+    assert sb.run([PY, "-c", "print(1)"]).stdout == "1\n"
+    first = sbx._FS.proc.pid
+    os.kill(first, 9)
+    sbx._FS.proc.wait()
+    assert sb.run([PY, "-c", "print(2)"]).stdout == "2\n"
+    assert sbx._FS.proc.pid != first

@@ -119,23 +119,23 @@ def _count(db_path):
 @pytest.mark.slow
 def test_kill_dash_nine_then_resume_loses_nothing(tmp_path):
     out = tmp_path / "run"
-    seen = 0
+    seen, total = 0, 1000  # large enough that the kills land mid-run
     for delay in (0.7, 1.9):  # kill twice, at different moments of the run
-        p = _run_toy(out, 50, "resume" if seen else "fresh")
+        p = _run_toy(out, total, "resume" if seen else "fresh")
         _wait_for_programs(out / "programs.db", seen + 3)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
         ok, n, distinct = _count(out / "programs.db")
         assert ok == "ok" and n == distinct
-        assert n >= seen  # nothing evaluated was lost
+        assert seen < n < total  # nothing evaluated was lost, and the kill came mid-run
         seen = n
-    p = _run_toy(out, 50, "resume")
+    p = _run_toy(out, total, "resume")
     stdout, stderr = p.communicate(timeout=300)
     assert p.returncode == 0, stderr[-2000:]
     ok, n, distinct = _count(out / "programs.db")
-    assert ok == "ok" and n == distinct == 50
-    assert "DONE 50" in stdout
+    assert ok == "ok" and n == distinct == total
+    assert f"DONE {total}" in stdout
 
 
 @pytest.mark.slow
