@@ -297,6 +297,50 @@ def measure_concurrency(n: int = 256, latency: float = 2.0) -> dict[str, Any]:
             "server_requests": dict(server.counters)}
 
 
+def measure_sandbox(n: int = 30) -> list[dict[str, Any]]:
+    """Cost of one sandboxed Python call (import the candidate, call it, return its value),
+    wall and CPU, through the warm fork server and through a fresh exec."""
+    import os
+
+    from agent import sandbox as sbx
+
+    code = "def run():\n    return [1.0] * 8\n"
+
+    def cpu_s() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total = me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+        if sbx._FS is not None:  # the fork server reaps its children: count theirs too
+            try:
+                with open(f"/proc/{sbx._FS.proc.pid}/stat") as f:  # type: ignore[attr-defined]
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
+
+    out = []
+    old = os.environ.get("FMAGENT_FORKSERVER")
+    try:
+        for mode in ("fork", "exec"):
+            os.environ["FMAGENT_FORKSERVER"] = "1" if mode == "fork" else "0"
+            sbx.run_python_function(code, "run", limits=sbx.Limits(timeout_s=30))  # warm
+            c0, t0 = cpu_s(), time.perf_counter()
+            for _ in range(n):
+                value, res = sbx.run_python_function(code, "run", limits=sbx.Limits(timeout_s=30))
+                if value is None:
+                    raise RuntimeError(f"sandbox call failed: {res.describe_failure()}")
+            out.append({"mode": mode, "calls": n,
+                        "wall_ms": 1e3 * (time.perf_counter() - t0) / n,
+                        "cpu_ms": 1e3 * (cpu_s() - c0) / n})
+    finally:
+        if old is None:
+            os.environ.pop("FMAGENT_FORKSERVER", None)
+        else:
+            os.environ["FMAGENT_FORKSERVER"] = old
+    return out
+
+
 def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -316,6 +360,8 @@ def run_engine_bench(args: Any) -> dict[str, Any]:
         result["controller"] = measure_controller([int(x) for x in args.population.split(",")])
     if not args.skip_concurrency:
         result["concurrency"] = measure_concurrency(args.concurrency)
+    if not getattr(args, "skip_sandbox_cost", False):
+        result["sandbox"] = measure_sandbox()
     result["peak_memory_mb"] = peak_memory_mb()
     return result
 
@@ -344,6 +390,9 @@ def format_result(r: dict[str, Any]) -> str:
     if c:
         lines.append(f"concurrency: {c['concurrent_requests']} requests at {c['server_latency_s']}s"
                      f" latency: {c['ok']} ok, {c['errors']} errors, {c['wall_s']:.2f}s wall")
+    for c in r.get("sandbox", []):
+        lines.append(f"sandboxed Python call ({c['mode']:4s}): {c['wall_ms']:.1f} ms wall, "
+                     f"{c['cpu_ms']:.1f} ms CPU")
     lines.append(f"peak memory (controller process): {r['peak_memory_mb']:.0f} MB")
     return "\n".join(lines)
 

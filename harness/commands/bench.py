@@ -46,6 +46,7 @@ def register(sub: Any) -> None:
     e.add_argument("--skip-throughput", action="store_true")
     e.add_argument("--skip-controller", action="store_true")
     e.add_argument("--skip-concurrency", action="store_true")
+    e.add_argument("--skip-sandbox-cost", action="store_true")
     e.add_argument("--out", help="directory for the throughput run (default: a temp dir)")
     e.add_argument("--json", help="write the figures as JSON here")
     e.set_defaults(fn=cmd_bench_engine)
