@@ -144,6 +144,7 @@ class Search:
         self._last_stats = 0
         self._instr_cache: tuple[float, dict[int, tuple[str, ...]]] = (0.0, {})
         self._seed_score: float | None = None
+        self._stopped_at: float | None = None
 
     # ------------------------------------------------------------------ state and resume
     def _state(self) -> dict[str, Any]:
@@ -537,6 +538,8 @@ class Search:
 
     def _check_stop(self) -> bool:
         if self.stop_reason is not None:
+            if self._stopped_at is None:
+                self._stopped_at = time.time()
             return True
         s = self.cfg.stop
         if s.max_evals is not None and self.c.n_evals >= s.max_evals:
@@ -559,6 +562,8 @@ class Search:
         elif s.max_cost_usd is not None and (self.c.cost_usd >= s.max_cost_usd or
                                              (self.usage_exceeded and self.usage_exceeded())):
             self.stop_reason = f"max_cost ${s.max_cost_usd:g} reached"
+        if self.stop_reason is not None and self._stopped_at is None:
+            self._stopped_at = time.time()  # the decision; draining and shutdown come after
         return self.stop_reason is not None
 
     def _report(self) -> None:
@@ -590,6 +595,7 @@ class Search:
             "best_program_id": best.id if best else None,
             "best_program": next((p.name for p in self.store.root.glob("best_program.*")), None),
             "seed_score": self._seed_score, "wall_s": el, "stop_reason": self.stop_reason,
+            "stopped_at": self._stopped_at,
             "proposals": self.c.n_proposals, "proposal_failures": self.c.n_proposal_failures,
             "proposal_errors": dict(sorted(self.c.proposal_errors.items(),
                                            key=lambda kv: -kv[1])[:10]),

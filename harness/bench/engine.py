@@ -132,8 +132,8 @@ class SyntheticEvaluator:
 def synthetic_task(eval_time: str, slots: int, cpus: int, sandbox: bool = False) -> Task:
     return Task(id="bench/synthetic", statement="Return eight numbers close to hidden targets.",
                 seeds=(SEED,), evaluator=SyntheticEvaluator(eval_time, sandbox), direction="min",
-                resources=Resources(cpus=cpus / slots if not sandbox else 1.0, memory_mb=512,
-                                    timeout_s=60))
+                # the evaluation mostly sleeps: a slot reserves its share of the CPUs
+                resources=Resources(cpus=cpus / slots, memory_mb=512, timeout_s=60))
 
 
 # ------------------------------------------------------------------------------ throughput
@@ -182,7 +182,8 @@ def measure_throughput(llm_latency: str, eval_time: str, inflight: int, slots: i
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()
               if line.strip()]
     evolve_t = next((e["t"] for e in events if e["kind"] == "cold_start_done"), t_start)
-    stop_t = next((e["t"] for e in reversed(events) if e["kind"] == "stop"), t_end)
+    stop_t = summary.get("stopped_at") or next(
+        (e["t"] for e in reversed(events) if e["kind"] == "stop"), t_end)
     w0 = evolve_t + warmup
     window = [t for t in times if w0 <= t <= stop_t]
     span = max(stop_t - w0, 1e-9)
@@ -376,7 +377,7 @@ def format_result(r: dict[str, Any]) -> str:
                   f"  evaluations/min  {t['evals_per_min']:.1f}  (steady: {t['window_evaluations']}"
                   f" in the {t['window_s']:.0f}s after cold start + {t['warmup_s']:g}s warm-up)",
                   f"  wall clock/min   {t['wall_evals_per_min']:.1f}  (start-up "
-                  f"{t['startup_s']:.1f}s incl. Ray and cold start, shutdown {t['shutdown_s']:.1f}s)",
+                  f"{t['startup_s']:.1f}s incl. Ray and cold start, drain and shutdown {t['shutdown_s']:.1f}s)",
                   f"  ideal/min        {t['ideal_evals_per_min']:.1f}",
                   f"  ratio to ideal   {100 * (t['ratio_to_ideal'] or 0):.1f}%",
                   f"  utilisation      generation {100 * (t['generation_utilisation'] or 0):.1f}%"
