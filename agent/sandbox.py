@@ -55,6 +55,7 @@ class Limits:
     allow_write: tuple[str, ...] = ()
     require_landlock: bool = False
     fork_server: bool = True  # Python runs fork from a warm server (see agent._forkserver)
+    preload: tuple[str, ...] = ()  # modules that server imports once (e.g. "numpy", "torch")
 
 
 @dataclass
@@ -267,7 +268,8 @@ class Sandbox:
                 in_p.write_bytes(stdin_data)
             proc = fork_server_spawn({"cfg": cfg, "argv": argv, "stdout": str(out_p),
                                       "stderr": str(err_p),
-                                      "stdin": str(in_p) if in_p else None})
+                                      "stdin": str(in_p) if in_p else None},
+                                     lim.preload)
         if proc is None:
             with open(out_p, "wb") as out_f, open(err_p, "wb") as err_f:
                 proc = subprocess.Popen(
@@ -388,7 +390,7 @@ class _ForkServer:
     """One warm server per process, started lazily from a thread that lives as long as it
     does (a parent-death signal follows the thread that forked, not the process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.lock = threading.Lock()
         started: dict[str, object] = {}
@@ -402,7 +404,8 @@ class _ForkServer:
                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     start_new_session=True, cwd="/",
-                    env=scrubbed_env({"PYTHONPATH": _PROJECT_ROOT, **_preload_env()}))
+                    env=scrubbed_env({"PYTHONPATH": _PROJECT_ROOT,
+                                      "FMAGENT_FORKSERVER_PRELOAD": ",".join(preload)}))
             except OSError as e:
                 started["error"] = e
                 ev.set()
@@ -471,42 +474,50 @@ class _ForkServer:
 
 
 _MAX_REQUEST = 60_000  # one SOCK_SEQPACKET message; larger requests exec instead
-_FS: _ForkServer | None = None
+_SERVERS: dict[tuple[str, ...], _ForkServer] = {}
 _FS_LOCK = threading.Lock()
 _FS_FAILED_AT = 0.0
 
 
-def _preload_env() -> dict[str, str]:
-    v = os.environ.get("FMAGENT_FORKSERVER_PRELOAD")
-    return {"FMAGENT_FORKSERVER_PRELOAD": v} if v else {}
+def fork_server_pids() -> list[int]:
+    """The pids of this process's fork servers (one per preload set)."""
+    return [fs.proc.pid for fs in _SERVERS.values()]  # type: ignore[attr-defined]
 
 
-def fork_server_spawn(req: dict) -> ForkedChild | None:
-    """Start ``req`` on this process's fork server; None (use exec) when it cannot."""
-    global _FS, _FS_FAILED_AT
+def _preload_set(preload: Sequence[str]) -> tuple[str, ...]:
+    env = os.environ.get("FMAGENT_FORKSERVER_PRELOAD", "")
+    return tuple(sorted({m.strip() for m in (*env.split(","), *preload) if m.strip()}))
+
+
+def fork_server_spawn(req: dict, preload: Sequence[str] = ()) -> ForkedChild | None:
+    """Start ``req`` on this process's fork server for ``preload``; None (use exec) when it
+    cannot."""
+    global _FS_FAILED_AT
+    key = _preload_set(preload)
     for _ in range(2):
         with _FS_LOCK:
-            if _FS is not None and not _FS.alive():
-                _FS.close()
-                _FS = None
-            if _FS is None:
+            fs = _SERVERS.get(key)
+            if fs is not None and not fs.alive():
+                fs.close()
+                fs = None
+                del _SERVERS[key]
+            if fs is None:
                 if time.monotonic() - _FS_FAILED_AT < 30:
                     return None
                 try:
-                    _FS = _ForkServer()
+                    fs = _SERVERS[key] = _ForkServer(key)
                 except ForkServerError as e:
                     log.warning("%s; running sandboxes by exec", e)
                     _FS_FAILED_AT = time.monotonic()
                     return None
-            fs = _FS
         try:
             return fs.spawn(req)
         except ForkServerError as e:
             log.info("%s; restarting it", e)
             with _FS_LOCK:
-                if _FS is fs:
+                if _SERVERS.get(key) is fs:
                     fs.close()
-                    _FS = None
+                    del _SERVERS[key]
     return None
 
 

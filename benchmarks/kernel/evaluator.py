@@ -109,7 +109,10 @@ class KernelEvaluator:
             write = tuple(sorted(glob.glob("/dev/nvidia*")))
         return Limits(timeout_s=timeout_s or self.timeout_s, memory_mb=self.memory_mb,
                       memory_mode="rss", cpus=max(1, self.threads), max_procs=512,
-                      max_open_files=4096, max_file_mb=4096, allow_write=write)
+                      max_open_files=4096, max_file_mb=4096, allow_write=write,
+                      # torch imported once in the fork server (1.2 s -> 0.1 s a run on the CPU);
+                      # on a GPU each run imports it itself until that path is verified there
+                      preload=("torch",) if self.device == "cpu" else ())
 
     # ---- the reference process ---------------------------------------------------------------
     def reference(self, ctx_seed: int = 0) -> Reference:

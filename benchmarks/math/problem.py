@@ -151,7 +151,8 @@ class MathEvaluator:
 
     def evaluate(self, code: str, ctx: EvalContext) -> EvalResult:
         prob = get_problem(self.problem)
-        lim = Limits(timeout_s=ctx.resources.timeout_s, memory_mb=ctx.resources.memory_mb)
+        lim = Limits(timeout_s=ctx.resources.timeout_s, memory_mb=ctx.resources.memory_mb,
+                     preload=("numpy",))  # most candidates import it: once, in the fork server
         value, res = run_python_function(code, prob.function, list(prob.args), limits=lim)
         metrics = {"runtime_s": res.wall_s}
         if value is None:

@@ -311,9 +311,9 @@ def measure_sandbox(n: int = 30) -> list[dict[str, Any]]:
         me = resource.getrusage(resource.RUSAGE_SELF)
         ch = resource.getrusage(resource.RUSAGE_CHILDREN)
         total = me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
-        if sbx._FS is not None:  # the fork server reaps its children: count theirs too
+        for pid in sbx.fork_server_pids():  # a fork server reaps its children: count theirs
             try:
-                with open(f"/proc/{sbx._FS.proc.pid}/stat") as f:  # type: ignore[attr-defined]
+                with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
                 total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
             except OSError:

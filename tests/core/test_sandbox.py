@@ -170,8 +170,18 @@ def test_fork_server_restarts_after_being_killed(mode):
         pytest.skip("fork server only")
     sb = Sandbox(Limits(timeout_s=10))
     assert sb.run([PY, "-c", "print(1)"]).stdout == "1\n"
-    first = sbx._FS.proc.pid
-    os.kill(first, 9)
-    sbx._FS.proc.wait()
+    first = sbx.fork_server_pids()
+    assert len(first) == 1
+    os.kill(first[0], 9)
+    time.sleep(0.2)
     assert sb.run([PY, "-c", "print(2)"]).stdout == "2\n"
-    assert sbx._FS.proc.pid != first
+    assert sbx.fork_server_pids() != first
+
+
+def test_preloaded_modules_get_their_own_server_and_fresh_random_state(mode):
+    code = "import numpy as np\ndef run():\n    return float(np.random.rand())\n"
+    lim = Limits(timeout_s=20, preload=("numpy",))
+    values = [run_python_function(code, "run", limits=lim)[0] for _ in range(3)]
+    assert None not in values and len(set(values)) == 3
+    if mode == "fork":
+        assert len(sbx.fork_server_pids()) >= 1
