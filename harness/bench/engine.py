@@ -303,6 +303,7 @@ def measure_sandbox(n: int = 30) -> list[dict[str, Any]]:
     wall and CPU, through the warm fork server and through a fresh exec."""
     import os
 
+    from agent import forkserver
     from agent import sandbox as sbx
 
     code = "def run():\n    return [1.0] * 8\n"
@@ -311,7 +312,7 @@ def measure_sandbox(n: int = 30) -> list[dict[str, Any]]:
         me = resource.getrusage(resource.RUSAGE_SELF)
         ch = resource.getrusage(resource.RUSAGE_CHILDREN)
         total = me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
-        for pid in sbx.fork_server_pids():  # a fork server reaps its children: count theirs
+        for pid in forkserver.fork_server_pids():  # a fork server reaps its children: count theirs
             try:
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()

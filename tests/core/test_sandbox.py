@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agent import sandbox as sbx
+from agent import forkserver
 from agent.sandbox import Limits, Sandbox, isolation_report, run_python_function
 
 PY = sys.executable
@@ -170,12 +170,12 @@ def test_fork_server_restarts_after_being_killed(mode):
         pytest.skip("fork server only")
     sb = Sandbox(Limits(timeout_s=10))
     assert sb.run([PY, "-c", "print(1)"]).stdout == "1\n"
-    first = sbx.fork_server_pids()
+    first = forkserver.fork_server_pids()
     assert len(first) == 1
     os.kill(first[0], 9)
     time.sleep(0.2)
     assert sb.run([PY, "-c", "print(2)"]).stdout == "2\n"
-    assert sbx.fork_server_pids() != first
+    assert forkserver.fork_server_pids() != first
 
 
 def test_preloaded_modules_get_their_own_server_and_fresh_random_state(mode):
@@ -184,4 +184,10 @@ def test_preloaded_modules_get_their_own_server_and_fresh_random_state(mode):
     values = [run_python_function(code, "run", limits=lim)[0] for _ in range(3)]
     assert None not in values and len(set(values)) == 3
     if mode == "fork":
-        assert len(sbx.fork_server_pids()) >= 1
+        assert len(forkserver.fork_server_pids()) >= 1
+
+
+def test_a_request_too_large_for_the_server_goes_through_exec(mode):
+    r = Sandbox(Limits(timeout_s=10)).run([PY, "-c", "import sys; print(len(sys.argv[1]))",
+                                           "x" * 100_000])
+    assert r.ok and r.stdout == "100000\n"
