@@ -31,7 +31,7 @@ from agent._sandbox_exec import PR_SET_PDEATHSIG, libc, lock_down
 PRELOAD = ("json", "asyncio", "inspect", "importlib.util", "traceback", "math", "random", "re",
            "runpy", "threading", "atexit", "io", "dataclasses", "typing", "collections",
            "itertools", "functools")
-MAX_REQUEST = 1 << 22
+MAX_REQUEST = 1 << 16  # the client sends at most 60 000 bytes in one message
 
 
 def _base_path() -> list[str]:
@@ -183,7 +183,12 @@ def serve(control: socket.socket) -> None:
                 _send(ch, {"error": f"bad request: {e}"})
                 ch.close()
                 continue
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as e:  # out of processes or memory: this run fails, the server stays
+                _send(ch, {"error": f"fork failed: {e}"})
+                ch.close()
+                continue
             if pid == 0:
                 _run_child(req, base_path)
             channels[pid] = ch
