@@ -191,3 +191,15 @@ def test_a_request_too_large_for_the_server_goes_through_exec(mode):
     r = Sandbox(Limits(timeout_s=10)).run([PY, "-c", "import sys; print(len(sys.argv[1]))",
                                            "x" * 100_000])
     assert r.ok and r.stdout == "100000\n"
+
+
+def test_concurrent_runs_from_threads_each_get_their_own_result(mode):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        r = Sandbox(Limits(timeout_s=20)).run(
+            [PY, "c.py"], files={"c.py": f"import time\ntime.sleep(0.{i % 3})\nprint({i})\n"})
+        return r.stdout.strip()
+
+    with ThreadPoolExecutor(8) as ex:
+        assert list(ex.map(one, range(16))) == [str(i) for i in range(16)]
