@@ -82,7 +82,8 @@ class _ForkServer:
     """One warm server per process, started lazily from a thread that lives as long as it
     does (a parent-death signal follows the thread that forked, not the process)."""
 
-    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, preload: tuple[str, ...] = (),
+                 env: tuple[tuple[str, str], ...] = ()) -> None:
         from agent import sandbox  # its environment scrubbing; imported here, not in a cycle
 
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -98,8 +99,8 @@ class _ForkServer:
                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     start_new_session=True, cwd="/",
-                    env=sandbox.scrubbed_env({"PYTHONPATH": _PROJECT_ROOT,
-                                      "FMAGENT_FORKSERVER_PRELOAD": ",".join(preload)}))
+                    env=sandbox.scrubbed_env({**dict(env), "PYTHONPATH": _PROJECT_ROOT,
+                                              "FMAGENT_FORKSERVER_PRELOAD": ",".join(preload)}))
             except OSError as e:
                 started["error"] = e
                 ev.set()
@@ -165,14 +166,14 @@ class _ForkServer:
 
 
 _MAX_REQUEST = 60_000  # one SOCK_SEQPACKET message; larger requests exec instead
-_SERVERS: dict[tuple[str, ...], _ForkServer] = {}
+_SERVERS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], _ForkServer] = {}
 _FS_LOCK = threading.Lock()
 _FS_FAILED_AT = 0.0
 
 
 def fork_server_pids() -> list[int]:
-    """The pids of this process's fork servers (one per preload set)."""
-    return [fs.proc.pid for fs in _SERVERS.values()]  # type: ignore[attr-defined]
+    """The pids of this process's live fork servers (one per preload set and environment)."""
+    return [fs.proc.pid for fs in list(_SERVERS.values()) if fs.alive()]  # type: ignore[attr-defined]
 
 
 def _preload_set(preload: Sequence[str]) -> tuple[str, ...]:
@@ -180,14 +181,16 @@ def _preload_set(preload: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({m.strip() for m in (*env.split(","), *preload) if m.strip()}))
 
 
-def spawn_forked(req: dict, preload: Sequence[str] = ()) -> ForkedChild | None:
-    """Start ``req`` on this process's fork server for ``preload``; None (use exec) when it
-    cannot."""
+def spawn_forked(req: dict, preload: Sequence[str] = (),
+                 env: Sequence[tuple[str, str]] = ()) -> ForkedChild | None:
+    """Start ``req`` on this process's fork server for ``preload`` imported under ``env`` (what
+    preloaded modules read at import: thread counts, joblib settings); None (use exec) when it
+    cannot. One server per (preload, env), the least recently started closed beyond eight."""
     global _FS_FAILED_AT
     data = json.dumps(req).encode()
     if len(data) > _MAX_REQUEST:  # one SOCK_SEQPACKET message at most
         return None
-    key = _preload_set(preload)
+    key = (_preload_set(preload), tuple(sorted(env)) if preload else ())
     for _ in range(2):
         with _FS_LOCK:
             fs = _SERVERS.get(key)
@@ -199,7 +202,9 @@ def spawn_forked(req: dict, preload: Sequence[str] = ()) -> ForkedChild | None:
                 if time.monotonic() - _FS_FAILED_AT < 30:
                     return None
                 try:
-                    fs = _SERVERS[key] = _ForkServer(key)
+                    if len(_SERVERS) >= 8:
+                        _SERVERS.pop(next(iter(_SERVERS))).close()
+                    fs = _SERVERS[key] = _ForkServer(*key)
                 except ForkServerError as e:
                     log.warning("%s; running sandboxes by exec", e)
                     _FS_FAILED_AT = time.monotonic()

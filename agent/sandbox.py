@@ -58,6 +58,7 @@ class Limits:
     require_landlock: bool = False
     fork_server: bool = True  # Python runs fork from a warm server (see agent._forkserver)
     preload: tuple[str, ...] = ()  # modules that server imports once (e.g. "numpy", "torch")
+    preload_env: tuple[tuple[str, str], ...] = ()  # the environment they are imported under
 
 
 @dataclass
@@ -271,7 +272,7 @@ class Sandbox:
             proc = spawn_forked({"cfg": cfg, "argv": argv, "stdout": str(out_p),
                                       "stderr": str(err_p),
                                       "stdin": str(in_p) if in_p else None},
-                                     lim.preload)
+                                     lim.preload, lim.preload_env)
         if proc is None:
             with open(out_p, "wb") as out_f, open(err_p, "wb") as err_f:
                 proc = subprocess.Popen(
