@@ -91,10 +91,13 @@ def _run_child(req: dict, base_path: list[str]) -> None:
         import runpy
 
         if argv[0] == "-c":
-            import __main__
+            import builtins
+            import types
 
-            g = {"__name__": "__main__", "__builtins__": __main__.__builtins__}
-            exec(compile(argv[1], "<string>", "exec"), g)
+            main = types.ModuleType("__main__")  # a fresh __main__, as `python -c` has
+            main.__builtins__ = builtins  # type: ignore[attr-defined]
+            sys.modules["__main__"] = main
+            exec(compile(argv[1], "<string>", "exec"), main.__dict__)
         else:
             runpy.run_path(argv[0], run_name="__main__")
         code = 0

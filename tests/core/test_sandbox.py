@@ -216,3 +216,10 @@ def test_preloaded_modules_see_the_environment_the_candidate_runs_with(mode):
     if mode == "fork":  # imported under another environment, the setting would not follow
         lim = Limits(timeout_s=20, preload=("joblib",))
         assert Sandbox(lim).run(probe, env=env).stdout == "False\n"
+
+
+def test_dash_c_runs_in_a_fresh_main_module(mode):
+    r = Sandbox(Limits(timeout_s=10)).run(
+        [PY, "-c", "import sys\nx = 41\nprint(sys.modules['__main__'].x + 1, "
+                   "sorted(k for k in vars(sys.modules['__main__']) if not k.startswith('__')))"])
+    assert r.ok and r.stdout == "42 ['sys', 'x']\n"
