@@ -26,9 +26,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from agent.records import EvalResult
+from agent.records import EvalResult, Resources
 from agent.sandbox import Limits, Sandbox, SandboxResult
-from agent.task import EvalContext
+from agent.task import EvalContext, Task
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "_runner.py"
@@ -78,6 +78,52 @@ TMP_HINT = ("; it writes outside its sandbox directory (a fixed /tmp path, or mu
             "locks in /dev/shm): use tempfile and threads, or load the folder with allow_tmp=1 "
             "(`--option allow_tmp=1`) to let it write /tmp and /dev/shm, which weakens "
             "isolation between concurrent evaluations")
+
+
+def named_config(folder: Path, name: str | None) -> Path | None:
+    """The config file the user named (``config=``), or None when none was named."""
+    if not name:
+        return None
+    p = folder / name
+    if not p.is_file():
+        raise ValueError(f"{p}: config file not found; pass config= one of the folder's YAML files")
+    return p
+
+
+def readme(folder: Path, limit: int = 6000) -> str:
+    for n in ("README.md", "README.txt", "README"):
+        p = folder / n
+        if p.is_file():
+            return p.read_text(errors="replace")[:limit].strip()
+    return ""
+
+
+def peer_statement(folder: Path, seed_name: str, evaluator_file: str, fitness_key: str,
+                   system_message: str | None = None, note: str = "") -> str:
+    """The LLM's statement for a peer folder: its system message or README, plus how it is scored."""
+    statement = system_message or readme(folder) or f"Improve the program {seed_name}."
+    return statement + (f"\n\nThe program is scored by the task's {evaluator_file}; fitness is its "
+                        f"{fitness_key} (higher is better){note}.")
+
+
+def peer_task(folder: Path, seed: Path, *, fmt: str, evaluator: Any, evaluator_file: str,
+              fitness_key: str, timeout_s: float, cpus: float, memory_mb: int,
+              language: str | None = None, system_message: str | None = None, note: str = "",
+              meta: Mapping[str, Any] | None = None) -> Task:
+    """The Task every peer-folder loader returns: statement, version, resources and meta
+    (format, folder, seed, peer and ignored config, missing packages) built one way."""
+    missing = missing_packages(folder, (evaluator_file,))
+    full_meta = {"format": fmt, "folder": str(folder), "seed_file": seed.name,
+                 "peer_config": {}, "ignored_config": [], **(meta or {}),
+                 "missing_packages": missing_message(missing) if missing else None}
+    return Task(id=f"folder/{folder.name}",
+                statement=peer_statement(folder, seed.name, evaluator_file, fitness_key,
+                                         system_message, note),
+                seeds=(seed.read_text(errors="replace"),), evaluator=evaluator, direction="max",
+                language=str(language) if language else language_of(seed),
+                version=folder_version(folder, [evaluator_file, seed.name]),
+                resources=Resources(cpus=cpus, memory_mb=memory_mb, timeout_s=timeout_s),
+                tags=("folder", fmt), meta=full_meta)
 
 
 def _needs_tmp(text: str) -> bool:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.records import Resources
 from agent.task import Task
-from harness.peer_formats.common import (
-    folder_version, language_of, missing_message, missing_packages)
+from harness.peer_formats.common import peer_task
 from harness.peer_formats.evaluators import PyCallEvaluator
-from harness.peer_formats.openevolve import peer_statement
 
 DEFAULT_TIMEOUT_S = 600.0
 
@@ -30,15 +27,7 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
                                 program_name="_candidate" + seed.suffix, cascade=False,
                                 timeout_s=timeout, check_files=("evaluator.py",),
                                 allow_tmp=allow_tmp, fitness_key=fitness_key)
-    statement = peer_statement(folder, seed.name, "evaluator.py", fitness_key,
-                               note="; validity 0 means the program is invalid")
-    missing = missing_packages(folder, ("evaluator.py",))
-    meta = {"format": "fmagent", "folder": str(folder), "seed_file": seed.name,
-            "peer_config": {}, "ignored_config": [],
-            "missing_packages": missing_message(missing) if missing else None}
-    return Task(id=f"folder/{folder.name}", statement=statement,
-                seeds=(seed.read_text(errors="replace"),), evaluator=evaluator, direction="max",
-                language=language_of(seed),
-                version=folder_version(folder, ["evaluator.py", seed.name]),
-                resources=Resources(cpus=cpus, memory_mb=memory_mb, timeout_s=timeout),
-                tags=("folder", "fmagent"), meta=meta)
+    return peer_task(folder, seed, fmt="fmagent", evaluator=evaluator,
+                     evaluator_file="evaluator.py", fitness_key=fitness_key, timeout_s=timeout,
+                     cpus=cpus, memory_mb=memory_mb,
+                     note="; validity 0 means the program is invalid")

@@ -14,10 +14,8 @@ from typing import Any
 
 import yaml
 
-from agent.records import Resources
 from agent.task import Task
-from harness.peer_formats.common import (
-    folder_version, language_of, missing_message, missing_packages)
+from harness.peer_formats.common import named_config, peer_task
 from harness.peer_formats.evaluators import PyCallEvaluator
 
 DEFAULT_TIMEOUT_S = 300.0  # OpenEvolve's evaluator.timeout default
@@ -117,12 +115,9 @@ def map_config(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _config_file(folder: Path, name: str | None) -> Path | None:
-    if name:
-        p = folder / name
-        if not p.is_file():
-            raise ValueError(f"{p}: config file not found; pass config= one of the folder's "
-                             "YAML files")
-        return p
+    named = named_config(folder, name)
+    if named is not None:
+        return named
     for n in ("config.yaml", "config.yml"):
         if (folder / n).is_file():
             return folder / n
@@ -145,32 +140,10 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
                                 thresholds=thresholds, timeout_s=timeout,
                                 check_files=("evaluator.py",), allow_tmp=allow_tmp,
                                 fitness_key=fitness_key)
-    statement = peer_statement(folder, seed.name, "evaluator.py", fitness_key,
-                               peer.get("prompt.system_message"))
-    missing = missing_packages(folder, ("evaluator.py",))
-    meta = {"format": "openevolve", "folder": str(folder), "seed_file": seed.name,
-            "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,
-            "ignored_config": ignored, "cascade": evaluator.cascade,
-            "missing_packages": missing_message(missing) if missing else None}
-    return Task(id=f"folder/{folder.name}", statement=statement,
-                seeds=(seed.read_text(errors="replace"),), evaluator=evaluator, direction="max",
-                language=str(cfg.get("language") or language_of(seed)),
-                version=folder_version(folder, ["evaluator.py", seed.name]),
-                resources=Resources(cpus=cpus, memory_mb=memory_mb, timeout_s=timeout),
-                tags=("folder", "openevolve"), meta=meta)
-
-
-def readme(folder: Path, limit: int = 6000) -> str:
-    for n in ("README.md", "README.txt", "README"):
-        p = folder / n
-        if p.is_file():
-            return p.read_text(errors="replace")[:limit].strip()
-    return ""
-
-
-def peer_statement(folder: Path, seed_name: str, evaluator_file: str, fitness_key: str,
-                   system_message: str | None = None, note: str = "") -> str:
-    """The LLM's statement for a peer folder: its system message or README, plus how it is scored."""
-    statement = system_message or readme(folder) or f"Improve the program {seed_name}."
-    return statement + (f"\n\nThe program is scored by the task's {evaluator_file}; fitness is its "
-                        f"{fitness_key} (higher is better){note}.")
+    return peer_task(folder, seed, fmt="openevolve", evaluator=evaluator,
+                     evaluator_file="evaluator.py", fitness_key=fitness_key, timeout_s=timeout,
+                     cpus=cpus, memory_mb=memory_mb, language=cfg.get("language"),
+                     system_message=peer.get("prompt.system_message"),
+                     meta={"config_file": cfg_path.name if cfg_path else None,
+                           "peer_config": peer, "ignored_config": ignored,
+                           "cascade": evaluator.cascade})

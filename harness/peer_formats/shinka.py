@@ -12,12 +12,10 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from agent.records import Resources
 from agent.task import Task
-from harness.peer_formats.common import (
-    folder_version, language_of, missing_message, missing_packages)
+from harness.peer_formats.common import named_config, peer_task
 from harness.peer_formats.evaluators import ShinkaEvaluator
-from harness.peer_formats.openevolve import _get, _leaves, peer_statement, read_yaml
+from harness.peer_formats.openevolve import _get, _leaves, read_yaml
 
 DEFAULT_TIMEOUT_S = 600.0
 _DIRECT = {
@@ -76,12 +74,9 @@ def sys_msg_from_script(path: Path) -> str | None:
 
 
 def _config_file(folder: Path, name: str | None) -> Path | None:
-    if name:
-        p = folder / name
-        if not p.is_file():
-            raise ValueError(f"{p}: config file not found; pass config= one of the folder's "
-                             "YAML files")
-        return p
+    named = named_config(folder, name)
+    if named is not None:
+        return named
     cands = sorted(folder.glob("shinka*.y*ml"))
     small = [p for p in cands if "small" in p.stem]
     return (small or cands or [None])[0]
@@ -101,16 +96,9 @@ def load(folder: Path, seed: Path, *, timeout_s: float | None = None, memory_mb:
     evaluator = ShinkaEvaluator(folder=str(folder), program_name="_candidate" + seed.suffix,
                                 timeout_s=timeout, allow_tmp=allow_tmp,
                                 fitness_key=fitness_key)
-    statement = peer_statement(folder, seed.name, "evaluate.py", fitness_key,
-                               peer.get("prompt.system_message"))
-    missing = missing_packages(folder, ("evaluate.py",))
-    meta = {"format": "shinka", "folder": str(folder), "seed_file": seed.name,
-            "config_file": cfg_path.name if cfg_path else None, "peer_config": peer,
-            "ignored_config": ignored,
-            "missing_packages": missing_message(missing) if missing else None}
-    return Task(id=f"folder/{folder.name}", statement=statement,
-                seeds=(seed.read_text(errors="replace"),), evaluator=evaluator, direction="max",
-                language=str(_get(cfg, "evo_config.language") or language_of(seed)),
-                version=folder_version(folder, ["evaluate.py", seed.name]),
-                resources=Resources(cpus=cpus, memory_mb=memory_mb, timeout_s=timeout),
-                tags=("folder", "shinka"), meta=meta)
+    return peer_task(folder, seed, fmt="shinka", evaluator=evaluator, evaluator_file="evaluate.py",
+                     fitness_key=fitness_key, timeout_s=timeout, cpus=cpus, memory_mb=memory_mb,
+                     language=_get(cfg, "evo_config.language"),
+                     system_message=peer.get("prompt.system_message"),
+                     meta={"config_file": cfg_path.name if cfg_path else None,
+                           "peer_config": peer, "ignored_config": ignored})
