@@ -7,7 +7,7 @@ files are validated by :func:`load_config`; CLI flags override single fields aft
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -104,6 +104,29 @@ class ConfigError(ValueError):
     pass
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def first_problem(e: ValidationError) -> tuple[str, str]:
+    """A pydantic error's first problem as (dotted field, message), for one-line errors."""
+    err = e.errors()[0]
+    return ".".join(str(x) for x in err["loc"]), err["msg"]
+
+
+def load_yaml_model(path: Path, model: type[M], error: type[Exception]) -> M:
+    """``path`` read as YAML and validated as ``model``; bad YAML or a bad field raises
+    ``error`` with one line naming the file and, for a field, its dotted name."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise error(f"{path} is not valid YAML: {str(e).splitlines()[0]}") from e
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        loc, msg = first_problem(e)
+        raise error(f"{path}: field {loc!r}: {msg}") from e
+
+
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> RunConfig:
     """Read YAML (if given), apply dotted overrides like ``{"stop.max_evals": 50}``, validate."""
     data: dict[str, Any] = {}
@@ -128,8 +151,7 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
     try:
         return RunConfig.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
+        loc, msg = first_problem(e)
         where = f" in {path}" if path else ""
-        raise ConfigError(f"config field {loc!r}{where}: {err['msg']} "
+        raise ConfigError(f"config field {loc!r}{where}: {msg} "
                           f"({len(e.errors())} problem(s); `fmagent config show` prints a valid config)") from e

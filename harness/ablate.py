@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from agent.config import ConfigError, RunConfig
+from agent.config import ConfigError, RunConfig, load_yaml_model
 from harness.report.rundata import ProgramRow, Run, find_runs
 from harness.suite import (ROOT, Suite, TaskEntry, expand_tasks, item_state, slug,
                            subprocess_runner)
@@ -230,15 +230,7 @@ def load_ablation_file(path: str | Path) -> AblationFile:
             raise AblationError(f"ablation file {path} not found: pass a YAML file such as "
                                 "suites/ablation.yaml")
         p = cand
-    try:
-        data = yaml.safe_load(p.read_text())
-        return AblationFile.model_validate(data)
-    except yaml.YAMLError as e:
-        raise AblationError(f"{p} is not valid YAML: {str(e).splitlines()[0]}") from e
-    except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise AblationError(f"{p}: field {loc!r}: {err['msg']}") from e
+    return load_yaml_model(p, AblationFile, AblationError)
 
 
 def parse_options(items: Sequence[str] | None, tasks: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent.config import load_yaml_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES_DIR = ROOT / "suites"
@@ -102,16 +104,7 @@ def resolve_suite_path(ref: str | Path) -> Path:
 
 def load_suite(ref: str | Path) -> Suite:
     path = resolve_suite_path(ref)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise SuiteError(f"{path} is not valid YAML: {str(e).splitlines()[0]}") from e
-    try:
-        suite = Suite.model_validate(data)
-    except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise SuiteError(f"{path}: field {loc!r}: {err['msg']}") from e
+    suite = load_yaml_model(path, Suite, SuiteError)
     from agent.config import ConfigError, load_config
 
     for t in suite.tasks:  # a typo in a config override fails now, not after an hour

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.config import first_problem
 from agent.records import EvalResult, Resources
 from agent.sandbox import Limits, Sandbox, run_python_function
 from agent.task import EvalContext, Task
@@ -113,9 +114,8 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         m = Manifest.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        raise TaskFolderError(f"{path}: field {loc!r}: {err['msg']} ({len(e.errors())} "
+        loc, msg = first_problem(e)
+        raise TaskFolderError(f"{path}: field {loc or '(top level)'!r}: {msg} ({len(e.errors())} "
                               "problem(s); harness/templates/TASK_FOLDER.md lists the fields)"
                               ) from e
     need = [("seed", m.seed), ("evaluator.file", m.evaluator.file),

@@ -10,8 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.config import load_yaml_model
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "results" / "paper_reference.yaml"
 
@@ -93,12 +94,4 @@ def load_reference(path: str | Path = DEFAULT_PATH) -> PaperReference:
     if not p.is_file():
         raise ReferenceError(f"paper reference file {p} not found (it ships as "
                              "results/paper_reference.yaml in the repository)")
-    try:
-        data = yaml.safe_load(p.read_text())
-        return PaperReference.model_validate(data)
-    except yaml.YAMLError as e:
-        raise ReferenceError(f"{p} is not valid YAML: {str(e).splitlines()[0]}") from e
-    except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise ReferenceError(f"{p}: field {loc!r}: {err['msg']}") from e
+    return load_yaml_model(p, PaperReference, ReferenceError)
