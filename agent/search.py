@@ -537,34 +537,36 @@ class Search:
         self.db.add_island_stats(rows)
 
     def _check_stop(self) -> bool:
-        if self.stop_reason is not None:
-            if self._stopped_at is None:
-                self._stopped_at = time.time()
-            return True
-        s = self.cfg.stop
-        if s.max_evals is not None and self.c.n_evals >= s.max_evals:
-            self.stop_reason = f"max_evals {s.max_evals} reached"
-        elif s.max_evals is not None and self._budget_left() <= 0 and not self.pending \
-                and not self.eval_queue and not self.evaluating and self.c.cold_start_done:
-            self.stop_reason = f"max_evals {s.max_evals} reached"
-        elif (s.max_proposals is not None and self.c.n_proposals >= s.max_proposals
-              and not self.pending and not self.eval_queue and not self.evaluating
-              and self.c.cold_start_done):
-            self.stop_reason = f"max_proposals {s.max_proposals} reached"
-        elif s.max_time_s is not None and self.elapsed() >= s.max_time_s:
-            self.stop_reason = f"max_time {s.max_time_s:g}s reached"
-        elif (s.target_score is not None and self.pop.best is not None and
-              self.pop.best.fitness >= self.task.to_fitness(s.target_score)):  # type: ignore[operator]
-            self.stop_reason = f"target score {s.target_score:g} reached"
-        elif (s.stagnation_evals is not None and self.c.cold_start_done and
-              self.c.n_evals - self.c.last_improvement_eval >= s.stagnation_evals):
-            self.stop_reason = f"no improvement in {s.stagnation_evals} evaluations"
-        elif s.max_cost_usd is not None and (self.c.cost_usd >= s.max_cost_usd or
-                                             (self.usage_exceeded and self.usage_exceeded())):
-            self.stop_reason = f"max_cost ${s.max_cost_usd:g} reached"
+        if self.stop_reason is None:
+            self.stop_reason = self._stop_rule()
         if self.stop_reason is not None and self._stopped_at is None:
             self._stopped_at = time.time()  # the decision; draining and shutdown come after
         return self.stop_reason is not None
+
+    def _stop_rule(self) -> str | None:
+        """The first stopping rule the run now meets, as the reason to record."""
+        s = self.cfg.stop
+        idle = not self.pending and not self.eval_queue and not self.evaluating
+        if s.max_evals is not None and self.c.n_evals >= s.max_evals:
+            return f"max_evals {s.max_evals} reached"
+        if (s.max_evals is not None and self._budget_left() <= 0 and idle
+                and self.c.cold_start_done):
+            return f"max_evals {s.max_evals} reached"
+        if (s.max_proposals is not None and self.c.n_proposals >= s.max_proposals and idle
+                and self.c.cold_start_done):
+            return f"max_proposals {s.max_proposals} reached"
+        if s.max_time_s is not None and self.elapsed() >= s.max_time_s:
+            return f"max_time {s.max_time_s:g}s reached"
+        if (s.target_score is not None and self.pop.best is not None and
+                self.pop.best.fitness >= self.task.to_fitness(s.target_score)):  # type: ignore[operator]
+            return f"target score {s.target_score:g} reached"
+        if (s.stagnation_evals is not None and self.c.cold_start_done and
+                self.c.n_evals - self.c.last_improvement_eval >= s.stagnation_evals):
+            return f"no improvement in {s.stagnation_evals} evaluations"
+        if s.max_cost_usd is not None and (self.c.cost_usd >= s.max_cost_usd or
+                                           (self.usage_exceeded and self.usage_exceeded())):
+            return f"max_cost ${s.max_cost_usd:g} reached"
+        return None
 
     def _report(self) -> None:
         if self.on_progress is None:
