@@ -182,8 +182,7 @@ def measure_throughput(llm_latency: str, eval_time: str, inflight: int, slots: i
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()
               if line.strip()]
     evolve_t = next((e["t"] for e in events if e["kind"] == "cold_start_done"), t_start)
-    stop_t = summary.get("stopped_at") or next(
-        (e["t"] for e in reversed(events) if e["kind"] == "stop"), t_end)
+    stop_t = summary.get("stopped_at") or t_end
     w0 = evolve_t + warmup
     window = [t for t in times if w0 <= t <= stop_t]
     span = max(stop_t - w0, 1e-9)
